@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`. Each installs what is missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install system-deps lint format schema bench clean-db
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "gridgov needs Python >= 3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+install: system-deps $(BIN)/.installed
+
+## Start the private database, load the demo once, serve on http://$(HOST):$(PORT)/graphql
+run: install
+	$(BIN)/gridgov demo load --if-empty
+	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
+
+## Lint, check the schema snapshot, run the test suite against a private PostGIS cluster
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+## Rewrite schema.graphql from the composed schema (a test keeps it in sync)
+schema: install
+	$(BIN)/gridgov schema export --output schema.graphql
+
+clean-db:
+	$(BIN)/gridgov db stop || true
+	rm -rf var/pgdata

@@ -1,0 +1,40 @@
+"""Who is asking: the authenticated account (or nobody) and the areas it may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.models.account import Role
+
+STAFF_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.TOWNSHIP_STAFF,
+        Role.DISTRICT_COMMAND,
+        Role.DEPARTMENT_STAFF,
+        Role.ADMIN,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    account_id: int | None = None
+    username: str | None = None
+    role: Role | None = None
+    region_code: str | None = None
+    department_code: str | None = None
+    #: Region/grid code prefixes whose records the actor may read; ``("",)`` is everything.
+    area_prefixes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def authenticated(self) -> bool:
+        return self.account_id is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+ANONYMOUS = Actor()

@@ -1,0 +1,69 @@
+"""The Starlette application factory. Each call builds its own plugin manager and schema."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from core.database.engine import database_url, make_engine, make_sessionmaker
+from core.plugins import call_async, make_plugin_manager
+from core.settings import Settings
+
+
+def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) -> Starlette:
+    """A new app: plugin manager, composed schema, routes; the engine opens at start-up."""
+    from schema.build import build_schema  # the GraphQL layer, composed here
+    from schema.http import GraphQLEndpoint, GraphQLView
+
+    settings = settings or Settings()
+    pm = make_plugin_manager(settings, plugins)
+    pm.hook.gridgov_models()
+    schema, loaders = build_schema(pm, settings)
+    view = GraphQLView(
+        schema,
+        graphql_ide=None if settings.production else "graphiql",
+        allow_queries_via_get=True,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        url = await asyncio.to_thread(database_url, settings)
+        engine = make_engine(url, settings)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            await call_async(pm.hook.gridgov_startup, app=app)
+            yield
+        finally:
+            await call_async(pm.hook.gridgov_shutdown, app=app)
+            await engine.dispose()
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            return JSONResponse({"status": "error", "detail": type(exc).__name__}, 503)
+        return JSONResponse({"status": "ok"})
+
+    endpoint = GraphQLEndpoint(view, loaders, pm)
+    routes: list[Any] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/graphql", endpoint),
+        WebSocketRoute("/graphql", endpoint),
+    ]
+    for extra in pm.hook.gridgov_routes():
+        routes.extend(extra or ())
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.plugin_manager = pm
+    app.state.schema = schema
+    return app

@@ -1,0 +1,63 @@
+"""Password hashing (argon2) and signed, expiring bearer tokens (JWT, HS256)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.errors import Unauthenticated
+
+_ISSUER = "gridgov"
+_hasher = PasswordHasher()  # stateless and thread-safe: parameters only
+# A hash of a random string, verified against when the username is unknown so that the
+# answer takes as long as for a known user (no user enumeration by timing).
+_DUMMY_HASH = _hasher.hash("gridgov-no-such-user")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    account_id: int
+    role: str
+    expires_at: int
+
+
+def issue_token(*, account_id: int, role: str, key: str, ttl_seconds: int) -> tuple[str, int]:
+    now = int(time.time())
+    exp = now + ttl_seconds
+    payload = {"sub": str(account_id), "role": role, "iat": now, "exp": exp, "iss": _ISSUER}
+    return jwt.encode(payload, key, algorithm="HS256"), exp
+
+
+def decode_token(token: str, *, key: str) -> TokenClaims:
+    try:
+        payload = jwt.decode(
+            token,
+            key,
+            algorithms=["HS256"],
+            issuer=_ISSUER,
+            options={"require": ["sub", "exp", "iat", "iss"]},
+        )
+        return TokenClaims(int(payload["sub"]), str(payload.get("role", "")), int(payload["exp"]))
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthenticated("the token has expired; log in again") from exc
+    except (jwt.InvalidTokenError, ValueError) as exc:
+        raise Unauthenticated("the token is not valid") from exc

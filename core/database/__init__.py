@@ -1,0 +1,1 @@
+"""Database access: the private cluster, engines and sessions, migrations."""

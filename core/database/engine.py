@@ -1,0 +1,74 @@
+"""Engine and session factory, and preparing the database a deployment points at."""
+
+from __future__ import annotations
+
+import asyncpg
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from core.database.cluster import PrivateCluster
+from core.settings import Settings
+
+
+def start_private_cluster(settings: Settings) -> PrivateCluster:
+    """Start (initialising when needed) the private cluster under ``var/pgdata``."""
+    cluster = PrivateCluster(settings.pgdata)
+    cluster.start()
+    return cluster
+
+
+def database_url(settings: Settings) -> str:
+    """The URL in use: the setting, or the private cluster's (started when needed)."""
+    if settings.database_url:
+        return settings.database_url
+    return start_private_cluster(settings).url()
+
+
+def _asyncpg_dsn(url: str, database: str | None = None) -> dict[str, object]:
+    u = make_url(url)
+    kwargs: dict[str, object] = {
+        "user": u.username,
+        "password": u.password,
+        "database": database or u.database,
+        "port": u.port,
+    }
+    host = u.query.get("host")
+    kwargs["host"] = host if isinstance(host, str) else (u.host or None)
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+async def create_database_if_missing(url: str) -> bool:
+    """Create the URL's database when it does not exist (needs CREATEDB). True if created."""
+    name = make_url(url).database
+    if not name:
+        raise ValueError("the database URL names no database")
+    conn = await asyncpg.connect(**_asyncpg_dsn(url, database="postgres"))  # type: ignore[arg-type]
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists:
+            return False
+        quoted = '"' + name.replace('"', '""') + '"'
+        await conn.execute(f"CREATE DATABASE {quoted}")
+        return True
+    finally:
+        await conn.close()
+
+
+def make_engine(url: str, settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        echo=settings.db_echo,
+        connect_args={"server_settings": {"application_name": "gridgov", "timezone": "UTC"}},
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,27 @@
+"""Make the configured database ready: cluster started, database created, schema migrated."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pluggy
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.database.engine import (
+    create_database_if_missing,
+    database_url,
+    make_engine,
+)
+from core.database.migrate import upgrade
+from core.settings import Settings
+
+
+async def prepare_database(settings: Settings, pm: pluggy.PluginManager) -> AsyncEngine:
+    """An engine on a migrated database (private cluster started and created when unset)."""
+    url = await asyncio.to_thread(database_url, settings)
+    if not settings.database_url:
+        await create_database_if_missing(url)
+    engine = make_engine(url, settings)
+    pm.hook.gridgov_models()
+    await upgrade(engine, pm)
+    return engine

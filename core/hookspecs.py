@@ -1,0 +1,115 @@
+"""The hooks a gridgov plugin may implement.
+
+Each hook is an empty function whose docstring says when it is called. pluggy has no
+async: a hook marked *may return an awaitable* is called through ``core.plugins.call_async``
+which awaits whatever awaitables the implementations return. No hook is ``firstresult``.
+Implement a hook with ``@core.plugins.hookimpl`` and a function of the same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import typer
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
+
+    from core.categories import DataCategory
+    from core.demo.context import DemoContext
+
+hookspec = pluggy.HookspecMarker("gridgov")
+
+
+@hookspec
+def gridgov_migration_dirs() -> Iterable[Path] | None:
+    """Called when Alembic is configured (``gridgov db upgrade``, tests): folders of this
+    plugin's migration scripts (a branch whose first revision ``depends_on`` core ``0001``)."""
+
+
+@hookspec
+def gridgov_models() -> Iterable[type] | None:
+    """Called once when an app or CLI is built: the SQLAlchemy model classes the plugin adds
+    (subclasses of ``core.models.Base``), so they are on the shared metadata."""
+
+
+@hookspec
+def gridgov_data_categories() -> Iterable[DataCategory] | None:
+    """Called when the data-category tree is built at start-up: categories this plugin adds
+    (e.g. ``attendance:track`` under ``attendance``) for authorization and masking."""
+
+
+@hookspec
+def gridgov_graphql_type_parts() -> Mapping[str, Iterable[type]] | None:
+    """Called once by ``build_schema``: Strawberry mixin types to merge into core types, by
+    GraphQL type name (e.g. ``{"Grid": [GridAttendance]}``). A field clash fails start-up."""
+
+
+@hookspec
+def gridgov_graphql_query() -> type | None:
+    """Called once by ``build_schema``: a Strawberry type whose fields join the root Query."""
+
+
+@hookspec
+def gridgov_graphql_mutation() -> type | None:
+    """Called once by ``build_schema``: a Strawberry type whose fields join the root Mutation."""
+
+
+@hookspec
+def gridgov_graphql_subscription() -> type | None:
+    """Called once by ``build_schema``: a Strawberry type whose fields join the Subscription."""
+
+
+@hookspec
+def gridgov_dataloaders() -> Mapping[str, Any] | None:
+    """Called once by ``build_schema``: ``name -> factory(context) -> DataLoader``; each
+    request creates a loader on first use as ``info.context.loader(name)``."""
+
+
+@hookspec
+def gridgov_routes() -> Iterable[BaseRoute] | None:
+    """Called once by ``create_app``: extra Starlette routes (downloads, webhooks, tiles)."""
+
+
+@hookspec
+def gridgov_cli(app: typer.Typer) -> None:
+    """Called when the ``gridgov`` command line is built: add sub-commands to ``app``."""
+
+
+@hookspec
+def gridgov_startup(app: Starlette) -> Awaitable[None] | None:
+    """Called when the app starts serving, after the database is ready. May return an
+    awaitable."""
+
+
+@hookspec
+def gridgov_shutdown(app: Starlette) -> Awaitable[None] | None:
+    """Called when the app stops, before the database engine is closed. May return an
+    awaitable."""
+
+
+@hookspec
+def gridgov_event_transition(
+    session: AsyncSession, event: Any, transition: str, actor: Any
+) -> Awaitable[None] | None:
+    """Called inside the transaction of every event workflow step, after the step is
+    recorded; an exception rolls the step back. May return an awaitable."""
+
+
+@hookspec
+def gridgov_entity_changed(
+    session: AsyncSession, kind: str, entity: Any, change: str, actor: Any
+) -> Awaitable[None] | None:
+    """Called inside the transaction that creates, updates or deletes a record through a
+    core service (``change`` is ``created``/``updated``/``deleted``). May return an awaitable."""
+
+
+@hookspec
+def gridgov_demo_load(session: AsyncSession, demo: DemoContext) -> Awaitable[None] | None:
+    """Called by ``gridgov demo load`` after the core demo data is written, in its
+    transaction: add this plugin's demo data. May return an awaitable."""

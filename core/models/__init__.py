@@ -1,0 +1,29 @@
+"""SQLAlchemy models of the core. Importing this package registers them on ``Base.metadata``."""
+
+from core.models.account import Account, Duty, GridWorkerProfile, Role, WorkerRole
+from core.models.base import SRID, Base
+from core.models.department import Department, DepartmentArea
+from core.models.place import Organization, Place, Thing
+from core.models.population import Household, Person, PersonSpecialGroup, SpecialGroup
+from core.models.region import Grid, Region
+
+__all__ = [
+    "SRID",
+    "Account",
+    "Base",
+    "Department",
+    "DepartmentArea",
+    "Duty",
+    "Grid",
+    "GridWorkerProfile",
+    "Household",
+    "Organization",
+    "Person",
+    "PersonSpecialGroup",
+    "Place",
+    "Region",
+    "Role",
+    "SpecialGroup",
+    "Thing",
+    "WorkerRole",
+]

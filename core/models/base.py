@@ -1,0 +1,87 @@
+"""Declarative base shared by the core and plugins, and the columns every located record has."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, MetaData, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SRID = 4326
+
+
+class Base(DeclarativeBase):
+    """Base of every table; plugins subclass it too so one MetaData holds the whole schema."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {}  # noqa: RUF012 - SQLAlchemy reads it once
+
+
+def str_enum_check(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK that keeps a text column inside a closed vocabulary."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class LocatedMixin(TimestampMixin):
+    """Where and when a record is, and who collected it.
+
+    ``region_code`` is the code of the grid the record lies in (15 digits) or, outside every
+    grid, of the smallest region known (down to ``511504``): "everything in township X" is a
+    prefix match on it. ``grid_id`` is null for an unassigned record.
+    """
+
+    @declared_attr
+    def geom(cls) -> Mapped[Any]:
+        return mapped_column(Geometry("GEOMETRY", srid=SRID, spatial_index=False), nullable=True)
+
+    @declared_attr
+    def grid_id(cls) -> Mapped[int | None]:
+        return mapped_column(BigInteger, ForeignKey("grid.id"), nullable=True)
+
+    region_code: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    beidou_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    collected_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+    @declared_attr
+    def collected_by(cls) -> Mapped[int | None]:
+        return mapped_column(BigInteger, ForeignKey("account.id"), nullable=True)
+
+    @classmethod
+    def located_indexes(cls, table: str) -> tuple[Index, ...]:
+        """The indexes every located table needs: GiST on geom, prefix scans on codes."""
+        return (
+            Index(f"ix_{table}_geom", "geom", postgresql_using="gist"),
+            Index(f"ix_{table}_grid_id", "grid_id"),
+            Index(
+                f"ix_{table}_region_code",
+                "region_code",
+                postgresql_ops={"region_code": "varchar_pattern_ops"},
+            ),
+            Index(
+                f"ix_{table}_beidou_code",
+                "beidou_code",
+                postgresql_ops={"beidou_code": "varchar_pattern_ops"},
+            ),
+        )

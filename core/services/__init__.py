@@ -1,0 +1,1 @@
+"""Domain services: the operations, each in one transaction, with clear errors."""

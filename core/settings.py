@@ -1,0 +1,80 @@
+"""Settings, read from the environment (prefix ``GRIDGOV_``) and built once per app."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every knob of a deployment. Construct with keyword arguments in tests."""
+
+    model_config = SettingsConfigDict(env_prefix="GRIDGOV_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str | None = Field(
+        default=None,
+        description="postgresql+asyncpg://… of an existing PostGIS database; unset: the "
+        "private cluster under var_dir/pgdata is used.",
+    )
+    var_dir: Path = Field(default=Path("var"), description="State folder (cluster, secret).")
+    secret_key: str | None = Field(
+        default=None, description="Token signing key; unset: generated into var_dir/secret_key."
+    )
+    token_ttl_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86400)
+    disabled_plugins: str = Field(
+        default="", description="Comma-separated names of plugins to switch off."
+    )
+    max_page_size: int = Field(default=100, ge=1, le=100)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_echo: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not value.startswith("postgresql+asyncpg://"):
+            raise ValueError("GRIDGOV_DATABASE_URL must be a postgresql+asyncpg:// URL")
+        return value
+
+    @property
+    def production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def disabled_plugin_names(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.disabled_plugins.split(",") if p.strip())
+
+    @property
+    def pgdata(self) -> Path:
+        return (self.var_dir / "pgdata").resolve()
+
+    def signing_key(self) -> str:
+        """The token signing key: the setting, or one generated once under ``var_dir``."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # O_EXCL so two processes starting together agree on one key.
+        try:
+            with open(path, "x", encoding="ascii") as fh:
+                path.chmod(0o600)
+                fh.write(key)
+        except FileExistsError:
+            return path.read_text().strip()
+        return key

@@ -1,0 +1,46 @@
+"""The Account type (who is logged in) and the login payload."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from schema.refs import AccountRef, DepartmentRef, GridRef, RegionRef
+
+
+@strawberry.type(name="AccountCore")
+class AccountCore:
+    id: strawberry.ID
+    username: str
+    name: str
+    role: str = strawberry.field(
+        description="citizen, grid_worker, community_staff, township_staff, "
+        "district_command, department_staff or admin"
+    )
+
+    @strawberry.field
+    async def region(self, info: Info) -> RegionRef | None:
+        code = self.region_code  # type: ignore[attr-defined]
+        return None if code is None else await info.context.loader("region_by_code").load(code)
+
+    @strawberry.field
+    async def department(self, info: Info) -> DepartmentRef | None:
+        code = self.department_code  # type: ignore[attr-defined]
+        if code is None:
+            return None
+        return await info.context.loader("department_by_code").load(code)
+
+    @strawberry.field(description="For a grid worker: the grid in charge.")
+    async def grid(self, info: Info) -> GridRef | None:
+        if self.role != "grid_worker":
+            return None
+        return await info.context.loader("grid_by_worker").load(int(self.id))
+
+
+@strawberry.type
+class LoginPayload:
+    token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    expires_at: datetime
+    account: AccountRef

@@ -1,0 +1,77 @@
+"""The per-request context: one database session used one statement at a time, the actor,
+and the request's DataLoaders (created on first use, so each request has its own cache)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import Executable, Result
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
+
+from authz.actor import Actor
+from core.settings import Settings
+
+LoaderFactory = Callable[["Context"], DataLoader]
+
+
+@dataclass
+class Context:
+    request: HTTPConnection | None
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    actor: Actor
+    loader_factories: Mapping[str, LoaderFactory]
+    plugin_manager: Any
+    response: Any = None
+    _session: AsyncSession | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _loaders: dict[str, DataLoader] = field(default_factory=dict)
+
+    # Strawberry resolvers run concurrently; an AsyncSession must not. Every statement
+    # goes through ``execute`` which holds the lock for the statement's duration.
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.sessionmaker()
+        return self._session
+
+    async def execute(self, statement: Executable, params: Any = None) -> Result[Any]:
+        async with self._lock:
+            return await self.session.execute(statement, params)
+
+    async def scalar(self, statement: Executable, params: Any = None) -> Any:
+        async with self._lock:
+            return await self.session.scalar(statement, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One mutation, one transaction: commit at the end, roll back on any error."""
+        async with self._lock:
+            session = self.session
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    def loader(self, name: str) -> DataLoader:
+        loader = self._loaders.get(name)
+        if loader is None:
+            try:
+                factory = self.loader_factories[name]
+            except KeyError:
+                raise KeyError(f"no DataLoader named {name!r} is registered") from None
+            loader = self._loaders[name] = factory(self)
+        return loader
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

@@ -1,0 +1,30 @@
+"""Departments: the functional grids."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from schema.pagination import connection_types
+from schema.refs import RegionRef
+
+DepartmentEdge, DepartmentConnection = connection_types("Department")
+
+
+@strawberry.type(name="DepartmentCore")
+class DepartmentCore:
+    code: str
+    name: str
+    type: str = strawberry.field(description="public_security, civil_affairs, health…")
+    phone: str | None
+
+    @strawberry.field(description="The region the department belongs to.")
+    async def region(self, info: Info) -> RegionRef:
+        return await info.context.loader("region_by_code").load(
+            self.region_code  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="Region prefixes and grid codes the department serves.")
+    async def areas(self, info: Info) -> list[str]:
+        rows = await info.context.loader("department_areas").load(self.code)
+        return [r.area_code for r in rows]

@@ -1,0 +1,69 @@
+"""Every GraphQL error carries ``extensions.code``; unexpected errors are masked in
+production and logged."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from core.codes.errors import InvalidCode
+from core.errors import DomainError
+
+log = logging.getLogger("gridgov.graphql")
+
+INTERNAL = "INTERNAL_SERVER_ERROR"
+
+
+def error_code(error: GraphQLError) -> str:
+    original = error.original_error
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"  # a variable that does not coerce to its type
+    if isinstance(original, DomainError):
+        return original.code
+    if isinstance(original, InvalidCode):
+        return "BAD_USER_INPUT"
+    if original is None:
+        if error.message.startswith("Syntax Error"):
+            return "GRAPHQL_PARSE_FAILED"
+        return "GRAPHQL_VALIDATION_FAILED"
+    return INTERNAL
+
+
+class ErrorCodes(SchemaExtension):
+    """Adds ``extensions.code`` (and the argument at fault) to each error of a result."""
+
+    def __init__(self, *, production: bool) -> None:
+        self.production = production
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [self._decorate(e) for e in result.errors]
+
+    def _decorate(self, error: GraphQLError) -> GraphQLError:
+        code = error_code(error)
+        extensions: dict[str, Any] = dict(error.extensions or {})
+        extensions["code"] = code
+        original = error.original_error
+        if isinstance(original, DomainError) and "argument" in original.details:
+            extensions["argument"] = original.details["argument"]
+        message = error.message
+        if code == INTERNAL:
+            log.error("unexpected error in %s", error.path, exc_info=original)
+            if self.production:
+                message = "Unexpected error."
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None if code == INTERNAL else original,
+            extensions=extensions,
+        )

@@ -1,0 +1,179 @@
+"""GraphQL types of the grid domain: Region, Grid, GridWorker (core parts; plugins may add
+fields, and the composed types live in ``schema.registry``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from core.masking import mask_phone
+from core.models import Grid, Region
+from schema.grid.columns import CURRENT_GRIDS, REGIONS
+from schema.pagination import connection_types, keyset_page, to_connection
+from schema.refs import GridRef, GridWorkerRef, RegionRef
+from schema.scalars import GeoJSON
+
+
+@strawberry.enum
+class RegionLevel(Enum):
+    DISTRICT = "district"
+    TOWNSHIP = "township"
+    COMMUNITY = "community"
+
+
+@strawberry.enum
+class GridKind(Enum):
+    URBAN = "urban"
+    RURAL = "rural"
+    SPECIAL = "special"
+
+
+GridEdge, GridConnection = connection_types("Grid")
+RegionEdge, RegionConnection = connection_types("Region")
+
+
+async def grid_page(info: Info, prefix: str, first: int, after: str | None) -> Any:
+    stmt = CURRENT_GRIDS.where(Grid.code.startswith(prefix, autoescape=True))
+    page = await keyset_page(
+        info,
+        stmt,
+        [Grid.code],
+        lambda r: (r.code,),
+        kind="grid",
+        key_types=[str],
+        first=first,
+        after=after,
+    )
+    return to_connection(GridConnection, GridEdge, page, "grid")
+
+
+@strawberry.type(name="RegionCore")
+class RegionCore:
+    code: str = strawberry.field(description="12-digit statistical division code")
+    prefix: str = strawberry.field(description="Code prefix that matches everything inside")
+    name: str
+    kind: str = strawberry.field(description="district, street, town, township, community…")
+
+    @strawberry.field
+    def level(self) -> RegionLevel:
+        return RegionLevel(self.level)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def parent(self, info: Info) -> RegionRef | None:
+        code = self.parent_code  # type: ignore[attr-defined]
+        return None if code is None else await info.context.loader("region_by_code").load(code)
+
+    @strawberry.field(description="Regions one level down, by code.")
+    async def children(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> RegionConnection:  # type: ignore[valid-type]
+        stmt = REGIONS.where(Region.parent_code == self.code)
+        page = await keyset_page(
+            info,
+            stmt,
+            [Region.code],
+            lambda r: (r.code,),
+            kind="region",
+            key_types=[str],
+            first=first,
+            after=after,
+        )
+        return to_connection(RegionConnection, RegionEdge, page, "region")
+
+    @strawberry.field(description="Current grids inside this region, by code.")
+    async def grids(self, info: Info, first: int = 50, after: str | None = None) -> GridConnection:  # type: ignore[valid-type]
+        return await grid_page(info, self.prefix, first, after)
+
+    @strawberry.field(description="The boundary as GeoJSON (MultiPolygon).")
+    async def geometry(self, info: Info) -> GeoJSON | None:  # type: ignore[valid-type]
+        row = await info.context.loader("region_geometry").load(self.code)
+        return row.geojson if row else None
+
+
+@strawberry.type(name="GridCore")
+class GridCore:
+    id: strawberry.ID
+    code: str = strawberry.field(description="15-digit grid code: community code + sequence")
+    name: str
+    special_type: str | None = strawberry.field(
+        description="park, market, business_district, campus… for special grids"
+    )
+    valid_from: datetime
+
+    @strawberry.field
+    def kind(self) -> GridKind:
+        return GridKind(self.kind)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The community or village the grid belongs to.")
+    async def region(self, info: Info) -> RegionRef:
+        return await info.context.loader("region_by_code").load(
+            self.community_code  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The grid worker in charge (one grid, one worker).")
+    async def worker(self, info: Info) -> GridWorkerRef | None:
+        wid = self.worker_id  # type: ignore[attr-defined]
+        return None if wid is None else await info.context.loader("worker_by_id").load(wid)
+
+    @strawberry.field(description="The boundary as GeoJSON (MultiPolygon).")
+    async def geometry(self, info: Info) -> GeoJSON:  # type: ignore[valid-type]
+        row = await info.context.loader("grid_geometry").load(int(self.id))
+        return row.geojson
+
+
+@strawberry.type
+class Duty:
+    code: str
+    name_zh: str
+    name_en: str
+    description: str
+
+
+@strawberry.type
+class WorkerRole:
+    """One of the six roles (六员) every all-purpose grid worker carries."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+    @strawberry.field
+    async def duties(self, info: Info) -> list[Duty]:
+        rows = await info.context.loader("duties_by_role").load(self.code)
+        return [
+            Duty(code=r.code, name_zh=r.name_zh, name_en=r.name_en, description=r.description)
+            for r in rows
+        ]
+
+
+@strawberry.type(name="GridWorkerCore")
+class GridWorkerCore:
+    id: strawberry.ID
+    name: str
+    employee_no: str | None
+    appointed_on: date | None
+
+    @strawberry.field(description="Work phone; masked for the public.")
+    def phone(self, info: Info) -> str | None:
+        phone = self.phone  # type: ignore[attr-defined]
+        return phone if info.context.actor.is_staff else mask_phone(phone)
+
+    @strawberry.field(description="full_time or part_time")
+    def kind(self) -> str | None:
+        return self.kind  # type: ignore[attr-defined, no-any-return]
+
+    @strawberry.field
+    async def roles(self, info: Info) -> list[WorkerRole]:
+        rows = await info.context.loader("worker_roles").load(int(self.id))
+        return [WorkerRole(code=r.code, name_zh=r.name_zh, name_en=r.name_en) for r in rows]
+
+    @strawberry.field(description="The grid this worker is in charge of.")
+    async def grid(self, info: Info) -> GridRef | None:
+        return await info.context.loader("grid_by_worker").load(int(self.id))
+
+
+__all__ = ["GridCore", "GridWorkerCore", "RegionCore"]

@@ -1,0 +1,65 @@
+"""The ``/graphql`` endpoint: Strawberry's ASGI view with our per-request Context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from authz.identify import bearer_token, identify
+from core.errors import Unauthenticated
+from schema.context import Context
+
+
+class GraphQLView(GraphQL):
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        ctx: Context = request.scope["state"]["gridgov_context"]
+        ctx.request = request
+        ctx.response = response
+        return ctx
+
+
+class GraphQLEndpoint:
+    """Builds the request's Context (and Actor) around the Strawberry view, closes it after.
+
+    A bad or expired token is refused before GraphQL runs: 401 with a GraphQL-shaped body.
+    """
+
+    def __init__(self, view: GraphQLView, loaders: dict[str, Any], pm: Any) -> None:
+        self.view = view
+        self.loaders = loaders
+        self.pm = pm
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.view(scope, receive, send)
+            return
+        app = scope["app"]
+        conn = HTTPConnection(scope)
+        settings = app.state.settings
+        ctx = Context(
+            request=conn,
+            settings=settings,
+            sessionmaker=app.state.sessionmaker,
+            actor=None,  # type: ignore[arg-type]
+            loader_factories=self.loaders,
+            plugin_manager=self.pm,
+        )
+        try:
+            try:
+                token = bearer_token(conn.headers.get("authorization"))
+                async with ctx._lock:
+                    ctx.actor = await identify(ctx.session, token, settings.signing_key())
+            except Unauthenticated as exc:
+                if scope["type"] == "http":
+                    body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
+                    await JSONResponse(body, status_code=401)(scope, receive, send)
+                    return
+                raise
+            scope.setdefault("state", {})["gridgov_context"] = ctx
+            await self.view(scope, receive, send)
+        finally:
+            await ctx.close()

@@ -1,0 +1,82 @@
+"""What every located record shows (where, when, who collected it) and the paginated,
+scoped list query the five data domains share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from sqlalchemy import ColumnElement, Select, func
+from strawberry.types import Info
+
+from authz.scope import require_staff, within_reach
+from schema.codes import known_area_prefix
+from schema.pagination import keyset_page, to_connection
+from schema.refs import GridRef
+from schema.scalars import GeoJSON
+
+
+def located_columns(model: Any) -> tuple[ColumnElement[Any], ...]:
+    return (
+        model.grid_id,
+        model.region_code,
+        model.beidou_code,
+        model.collected_at,
+        func.ST_AsGeoJSON(model.geom, 7).label("geojson"),
+    )
+
+
+@strawberry.type(name="LocatedCore")
+class LocatedFields:
+    region_code: str | None = strawberry.field(
+        description="Code of the grid (15 digits) or region the record lies in"
+    )
+    beidou_code: str | None = strawberry.field(description="BeiDou grid location code")
+    collected_at: datetime
+
+    @strawberry.field(description="The grid the record lies in; null when unassigned.")
+    async def grid(self, info: Info) -> GridRef | None:
+        gid = self.grid_id  # type: ignore[attr-defined]
+        return None if gid is None else await info.context.loader("grid_by_id").load(gid)
+
+    @strawberry.field(description="Position or shape as GeoJSON.")
+    def location(self) -> GeoJSON | None:  # type: ignore[valid-type]
+        return self.geojson  # type: ignore[attr-defined, no-any-return]
+
+
+async def located_page(
+    info: Info,
+    model: Any,
+    statement: Select[Any],
+    *,
+    kind: str,
+    connection: type,
+    edge: type,
+    region_code: str | None,
+    first: int,
+    after: str | None,
+    filters: Sequence[ColumnElement[bool]] = (),
+) -> Any:
+    """A page of a located table, restricted to the actor's areas and the region asked."""
+    actor = info.context.actor
+    require_staff(actor)
+    prefix = await known_area_prefix(info, region_code)
+    stmt = statement.where(within_reach(actor, model.region_code), *filters)
+    if prefix:
+        stmt = stmt.where(model.region_code.startswith(prefix, autoescape=True))
+    page = await keyset_page(
+        info,
+        stmt,
+        [model.id],
+        lambda r: (r.id,),
+        kind=kind,
+        key_types=[int],
+        first=first,
+        after=after,
+    )
+    return to_connection(connection, edge, page, kind)
+
+
+__all__ = ["LocatedFields", "located_columns", "located_page"]

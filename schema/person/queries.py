@@ -1,0 +1,57 @@
+"""Root query fields of the person domain (staff only, within the actor's areas)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from core.models import Household, Person
+from schema.located import located_page
+from schema.person.loaders import HOUSEHOLDS, PERSONS
+from schema.person.types import HouseholdConnection, HouseholdEdge, PersonConnection, PersonEdge
+
+
+@strawberry.type
+class PersonQueries:
+    @strawberry.field(description="Residents whose region code starts with regionCode.")
+    async def persons(
+        self,
+        info: Info,
+        region_code: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+        name: str | None = None,
+    ) -> PersonConnection:  # type: ignore[valid-type]
+        filters = [Person.name == name] if name else []
+        return await located_page(
+            info,
+            Person,
+            PERSONS,
+            kind="person",
+            connection=PersonConnection,
+            edge=PersonEdge,
+            region_code=region_code,
+            first=first,
+            after=after,
+            filters=filters,
+        )
+
+    @strawberry.field(description="Households whose region code starts with regionCode.")
+    async def households(
+        self,
+        info: Info,
+        region_code: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> HouseholdConnection:  # type: ignore[valid-type]
+        return await located_page(
+            info,
+            Household,
+            HOUSEHOLDS,
+            kind="household",
+            connection=HouseholdConnection,
+            edge=HouseholdEdge,
+            region_code=region_code,
+            first=first,
+            after=after,
+        )

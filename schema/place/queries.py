@@ -1,0 +1,87 @@
+"""Root query fields for places, things and organizations (staff, within reach)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from core.models import Organization, Place, Thing
+from schema.located import located_page
+from schema.place.loaders import ORGANIZATIONS, PLACES, THINGS
+from schema.place.types import (
+    OrganizationConnection,
+    OrganizationEdge,
+    PlaceConnection,
+    PlaceEdge,
+    ThingConnection,
+    ThingEdge,
+)
+
+
+@strawberry.type
+class PlaceQueries:
+    @strawberry.field(description="Buildings, houses and venues in a region.")
+    async def places(
+        self,
+        info: Info,
+        region_code: str | None = None,
+        kind: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> PlaceConnection:  # type: ignore[valid-type]
+        return await located_page(
+            info,
+            Place,
+            PLACES,
+            kind="place",
+            connection=PlaceConnection,
+            edge=PlaceEdge,
+            region_code=region_code,
+            first=first,
+            after=after,
+            filters=[Place.kind == kind] if kind else [],
+        )
+
+    @strawberry.field(description="Components, facilities and IoT devices in a region.")
+    async def things(
+        self,
+        info: Info,
+        region_code: str | None = None,
+        kind: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> ThingConnection:  # type: ignore[valid-type]
+        return await located_page(
+            info,
+            Thing,
+            THINGS,
+            kind="thing",
+            connection=ThingConnection,
+            edge=ThingEdge,
+            region_code=region_code,
+            first=first,
+            after=after,
+            filters=[Thing.kind == kind] if kind else [],
+        )
+
+    @strawberry.field(description="Social organizations, enterprises, party organizations.")
+    async def organizations(
+        self,
+        info: Info,
+        region_code: str | None = None,
+        kind: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> OrganizationConnection:  # type: ignore[valid-type]
+        return await located_page(
+            info,
+            Organization,
+            ORGANIZATIONS,
+            kind="organization",
+            connection=OrganizationConnection,
+            edge=OrganizationEdge,
+            region_code=region_code,
+            first=first,
+            after=after,
+            filters=[Organization.kind == kind] if kind else [],
+        )

@@ -1,0 +1,46 @@
+"""Custom scalars: GeoJSON geometries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NewType
+
+import strawberry
+from shapely.geometry import shape
+
+from core.errors import BadInput
+
+
+def _parse_geojson(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise BadInput("GeoJSON value is not valid JSON") from exc
+    if not isinstance(value, dict) or "type" not in value:
+        raise BadInput("GeoJSON value must be a geometry object with a type")
+    try:
+        geom = shape(value)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise BadInput(f"GeoJSON geometry is malformed: {exc}") from exc
+    if geom.is_empty or not geom.is_valid:
+        raise BadInput("GeoJSON geometry is empty or invalid")
+    return value
+
+
+def _serialize(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+GeoJSON = NewType("GeoJSON", object)
+
+#: For ``StrawberryConfig(scalar_map=SCALARS)``.
+SCALARS = {
+    GeoJSON: strawberry.scalar(
+        name="GeoJSON",
+        description="A GeoJSON geometry object (RFC 7946), WGS 84 longitude/latitude.",
+        specified_by_url="https://www.rfc-editor.org/rfc/rfc7946",
+        serialize=_serialize,
+        parse_value=_parse_geojson,
+    )
+}

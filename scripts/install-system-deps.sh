@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what the machine lacks to run gridgov: PostgreSQL with PostGIS (Debian/Ubuntu).
+# As root it uses apt-get; otherwise it names the packages to install and fails.
+set -euo pipefail
+
+have_postgis() {
+  local bindir
+  for bindir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+    local ver; ver=$(basename "$(dirname "$bindir")")
+    if [ -x "$bindir/initdb" ] && [ -f "/usr/share/postgresql/$ver/extension/postgis.control" ]; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+if have_postgis; then exit 0; fi
+if [ -n "${GRIDGOV_DATABASE_URL:-}" ] && [ -n "${TEST_DATABASE_URL:-}" ]; then exit 0; fi
+
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null; then
+  echo "gridgov needs PostgreSQL (>= 15) with PostGIS 3. Install, as root:" >&2
+  echo "  apt-get install postgresql postgresql-15-postgis-3" >&2
+  echo "or set GRIDGOV_DATABASE_URL / TEST_DATABASE_URL to an existing PostGIS." >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "installing PostgreSQL + PostGIS with apt-get…" >&2
+apt-get update -qq
+if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  apt-get install -y -qq postgresql >/dev/null
+fi
+ver=$(ls /usr/lib/postgresql | sort -rV | head -n 1)
+apt-get install -y -qq "postgresql-${ver}-postgis-3" >/dev/null
+have_postgis

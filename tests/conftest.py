@@ -1,0 +1,139 @@
+"""Fixtures: a real PostGIS for the session, a fresh database per test, the demo once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from asgi_lifespan import LifespanManager
+from sqlalchemy import event
+
+from core.app import create_app
+from core.database.engine import make_engine, make_sessionmaker
+from core.database.migrate import upgrade
+from core.plugins import make_plugin_manager
+from core.settings import Settings
+from tests.pg import TestServer
+
+DEMO_PASSWORD = "demo-password-for-tests"
+DEMO_PERSONS = 3000
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterable[TestServer]:
+    server = TestServer.start()
+    yield server
+    server.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def template_db(pg_server: TestServer) -> AsyncIterator[str]:
+    """A database migrated to heads, used as the template of every test database."""
+    name = pg_server.new_name("template")
+    url = await pg_server.create(name)
+    settings = Settings(database_url=url)
+    engine = make_engine(url, settings)
+    await upgrade(engine, make_plugin_manager(settings))
+    await engine.dispose()
+    yield name
+    await pg_server.drop(name)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db_url(pg_server: TestServer, template_db: str) -> AsyncIterator[str]:
+    """A fresh, migrated, empty database for one test."""
+    name = pg_server.new_name("t")
+    url = await pg_server.create(name, template=template_db)
+    yield url
+    await pg_server.drop(name)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def demo_url(pg_server: TestServer, template_db: str) -> AsyncIterator[str]:
+    """The demo deployment (small population), loaded once; tests must not change it."""
+    from core.demo.load import load_demo
+
+    name = pg_server.new_name("demo")
+    url = await pg_server.create(name, template=template_db)
+    settings = Settings(database_url=url)
+    engine = make_engine(url, settings)
+    async with make_sessionmaker(engine)() as session, session.begin():
+        await load_demo(
+            session,
+            persons=DEMO_PERSONS,
+            seed=7,
+            password=DEMO_PASSWORD,
+            pm=make_plugin_manager(settings),
+        )
+    await engine.dispose()
+    yield url
+    await pg_server.drop(name)
+
+
+@dataclass
+class StatementCounter:
+    statements: list[str] = field(default_factory=list)
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@dataclass
+class Client:
+    http: httpx.AsyncClient
+    app: Any
+    sql: StatementCounter
+    token: str | None = None
+
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {}
+        if token or self.token:
+            headers["Authorization"] = f"Bearer {token or self.token}"
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        return response.json()
+
+    async def login(self, username: str, password: str = DEMO_PASSWORD) -> str:
+        result = await self.gql(
+            "mutation($u: String!, $p: String!){ login(username: $u, password: $p){ token } }",
+            {"u": username, "p": password},
+        )
+        assert "errors" not in result, result
+        self.token = result["data"]["login"]["token"]
+        return self.token
+
+
+@pytest.fixture
+def app_client(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """``async with app_client(url, plugins=[…]) as client``: an app on that database."""
+
+    @asynccontextmanager
+    async def make(url: str, plugins: Iterable[Any] = (), **settings: Any) -> AsyncIterator[Client]:
+        cfg = Settings(
+            database_url=url, var_dir=tmp_path / "var", secret_key="test-secret", **settings
+        )
+        app = create_app(cfg, plugins=plugins)
+        counter = StatementCounter()
+        async with LifespanManager(app):
+            event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                yield Client(http=http, app=app, sql=counter)
+
+    return make

@@ -1,0 +1,70 @@
+"""The test session's PostgreSQL: a private cluster in a temporary folder, or the server
+named by TEST_DATABASE_URL. Databases are cloned from a migrated template per test."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from core.database.cluster import PrivateCluster
+
+
+@dataclass
+class TestServer:
+    base_url: str  # postgresql+asyncpg://…/<maintenance db>
+    cluster: PrivateCluster | None = None
+    folder: Path | None = None
+    _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @classmethod
+    def start(cls) -> TestServer:
+        url = os.environ.get("TEST_DATABASE_URL")
+        if url:
+            if url.startswith("postgresql://"):
+                url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+            return cls(base_url=url)
+        folder = Path(tempfile.mkdtemp(prefix="gridgov-test-"))
+        folder.chmod(0o755)  # the postgres account (when root) must reach its data folder
+        cluster = PrivateCluster(folder / "pgdata", database="postgres")
+        cluster.start()
+        return cls(base_url=cluster.url("postgres"), cluster=cluster, folder=folder)
+
+    def stop(self) -> None:
+        if self.cluster is not None:
+            self.cluster.stop()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, database: str) -> str:
+        return make_url(self.base_url).set(database=database).render_as_string(hide_password=False)
+
+    def _connect_kwargs(self) -> dict[str, object]:
+        from core.database.engine import _asyncpg_dsn
+
+        return _asyncpg_dsn(self.base_url)
+
+    async def execute(self, sql: str) -> None:
+        conn = await asyncpg.connect(**self._connect_kwargs())  # type: ignore[arg-type]
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    def new_name(self, prefix: str) -> str:
+        return f"gg_{prefix}_{os.getpid()}_{next(self._counter)}"
+
+    async def create(self, name: str, template: str | None = None) -> str:
+        await self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        tmpl = f" TEMPLATE {template}" if template else ""
+        await self.execute(f"CREATE DATABASE {name}{tmpl}")
+        return self.url(name)
+
+    async def drop(self, name: str) -> None:
+        await self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
