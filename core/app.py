@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from core.database.engine import database_url, make_engine, make_sessionmaker
-from core.plugins import call_async, make_plugin_manager
+from core.plugins import call_async, check_models, make_plugin_manager
 from core.settings import Settings
 
 
@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
 
     settings = settings or Settings()
     pm = make_plugin_manager(settings, plugins)
-    pm.hook.gridgov_models()
+    check_models(pm)
     schema, loaders = build_schema(pm, settings)
     view = GraphQLView(
         schema,

@@ -141,7 +141,7 @@ def user_add(
     password = sys.stdin.readline().rstrip("\r\n")
     settings = _settings()
 
-    async def run() -> int:
+    async def run() -> tuple[int, str]:
         pm, engine = await _prepared(settings)
         from core.database.engine import make_sessionmaker
 
@@ -157,15 +157,15 @@ def user_add(
                     department_code=department,
                     pm=pm,
                 )
-                return account.id
+                return account.id, account.username
         finally:
             await engine.dispose()
 
     try:
-        account_id = asyncio.run(run())
+        account_id, stored = asyncio.run(run())
     except (DomainError, ClusterError) as exc:
         raise fail(str(exc)) from None
-    console.print(f"[green]added[/] {username} (id {account_id}, role {role})")
+    console.print(f"[green]added[/] {stored} (id {account_id}, role {role})")
 
 
 @schema_app.command("export")

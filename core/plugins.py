@@ -55,6 +55,24 @@ def make_plugin_manager(settings: Settings, extra: Iterable[Any] = ()) -> pluggy
     return pm
 
 
+def check_models(pm: pluggy.PluginManager) -> list[type]:
+    """The plugins' model classes; each must be a mapped subclass of ``core.models.Base``."""
+    from core.models import Base
+
+    models: list[type] = []
+    for impl in pm.hook.gridgov_models.get_hookimpls():
+        for model in impl.function() or ():
+            if not (
+                isinstance(model, type) and issubclass(model, Base) and hasattr(model, "__table__")
+            ):
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} returned {model!r} from gridgov_models, "
+                    "which is not a mapped subclass of core.models.Base"
+                )
+            models.append(model)
+    return models
+
+
 def plugin_names(pm: pluggy.PluginManager) -> list[str]:
     return sorted(name for name, plugin in pm.list_name_plugin() if plugin is not None)
 

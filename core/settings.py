@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     )
     var_dir: Path = Field(default=Path("var"), description="State folder (cluster, secret).")
     secret_key: str | None = Field(
-        default=None, description="Token signing key; unset: generated into var_dir/secret_key."
+        default=None,
+        min_length=32,
+        description="Token signing key (32+ characters); unset: generated into var_dir.",
     )
     token_ttl_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86400)
     disabled_plugins: str = Field(

@@ -23,6 +23,7 @@ from tests.pg import TestServer
 
 DEMO_PASSWORD = "demo-password-for-tests"
 DEMO_PERSONS = 3000
+TEST_SECRET = "a-test-secret-that-is-at-least-32-bytes"
 
 
 @pytest.fixture(scope="session")
@@ -126,7 +127,7 @@ def app_client(tmp_path: Path):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def make(url: str, plugins: Iterable[Any] = (), **settings: Any) -> AsyncIterator[Client]:
         cfg = Settings(
-            database_url=url, var_dir=tmp_path / "var", secret_key="test-secret", **settings
+            database_url=url, var_dir=tmp_path / "var", secret_key=TEST_SECRET, **settings
         )
         app = create_app(cfg, plugins=plugins)
         counter = StatementCounter()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 GRIDS = """query($n: Int!, $after: String) {
   grids(first: $n, after: $after) {
     edges { cursor node { code worker { name } region { code name } } }

@@ -44,10 +44,12 @@ class Binaries:
         return str(self.bindir / name)
 
 
-def find_binaries() -> Binaries:
+def find_binaries(search_root: Path = Path("/usr/lib/postgresql")) -> Binaries:
     """Locate initdb/pg_ctl (newest installed major) and check that PostGIS is installed."""
     candidates: list[Path] = []
-    for bindir in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+    for bindir in sorted(
+        search_root.glob("*/bin"), key=lambda p: _major(p.parent.name), reverse=True
+    ):
         candidates.append(bindir)
     on_path = shutil.which("initdb")
     if on_path:
@@ -65,6 +67,10 @@ def find_binaries() -> Binaries:
         "PostgreSQL server binaries (initdb, pg_ctl) were not found. "
         f"Install them: {PACKAGES_HINT} — or set GRIDGOV_DATABASE_URL to an existing PostGIS."
     )
+
+
+def _major(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
 def _sharedir(bindir: Path) -> Path:

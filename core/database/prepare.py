@@ -13,6 +13,7 @@ from core.database.engine import (
     make_engine,
 )
 from core.database.migrate import upgrade
+from core.plugins import check_models
 from core.settings import Settings
 
 
@@ -22,6 +23,6 @@ async def prepare_database(settings: Settings, pm: pluggy.PluginManager) -> Asyn
     if not settings.database_url:
         await create_database_if_missing(url)
     engine = make_engine(url, settings)
-    pm.hook.gridgov_models()
+    check_models(pm)
     await upgrade(engine, pm)
     return engine

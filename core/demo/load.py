@@ -67,7 +67,16 @@ async def demo_present(session: AsyncSession) -> bool:
 
 async def clear_data(session: AsyncSession) -> None:
     """Empty every table but the reference data (core and plugin tables alike)."""
-    names = [t.name for t in Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    existing = set(
+        await session.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        )
+    )
+    names = [
+        t.name
+        for t in Base.metadata.sorted_tables
+        if t.name in existing and t.name not in REFERENCE_TABLES
+    ]
     await session.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
 
 

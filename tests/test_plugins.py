@@ -1,0 +1,293 @@
+"""The plugin system: every hook exercised by a plugin that uses only the hook API."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+import strawberry
+import typer
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from core import hookspecs
+from core.app import create_app
+from core.categories import DataCategory, category_tree
+from core.database.engine import make_engine, make_sessionmaker
+from core.database.migrate import current_heads, upgrade
+from core.plugins import PluginError, call_async, hookimpl, make_plugin_manager, plugin_names
+from core.services.accounts import create_account
+from core.settings import Settings
+from schema.build import SchemaCompositionError, build_schema
+from tests.sample_plugin import SamplePlugin
+
+BUILTINS = ["analytics", "attendance", "e_governance", "party_building"]
+
+
+async def migrated_with_sample(url: str) -> SamplePlugin:
+    plugin = SamplePlugin()
+    settings = Settings(database_url=url)
+    engine = make_engine(url, settings)
+    await upgrade(engine, make_plugin_manager(settings, [plugin]))
+    assert "s001" in await current_heads(engine)
+    await engine.dispose()
+    return plugin
+
+
+def test_builtin_plugins_are_registered_and_can_be_disabled() -> None:
+    assert plugin_names(make_plugin_manager(Settings())) == BUILTINS
+    pm = make_plugin_manager(Settings(disabled_plugins="attendance, analytics"))
+    assert plugin_names(pm) == ["e_governance", "party_building"]
+    schema, _ = build_schema(pm, Settings())
+    assert "grids" in schema.as_str()
+
+
+async def test_hook_gridgov_graphql_type_parts(demo_url, app_client) -> None:
+    plugin = SamplePlugin()
+    query = "{ grids(first: 3) { edges { node { code sampleShout } } } }"
+    async with app_client(demo_url, plugins=[plugin]) as client:
+        result = await client.gql(query)
+        assert "errors" not in result, result
+        for edge in result["data"]["grids"]["edges"]:
+            assert edge["node"]["sampleShout"] == edge["node"]["code"] + "!"
+        assert "sampleShout: String!" in client.app.state.schema.as_str()
+    async with app_client(demo_url) as client:  # without the plugin the field is gone
+        result = await client.gql(query)
+        assert result["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "sampleShout" not in client.app.state.schema.as_str()
+
+
+async def test_hook_gridgov_dataloaders(demo_url, app_client) -> None:
+    plugin = SamplePlugin()
+    async with app_client(demo_url, plugins=[plugin]) as client:
+        await client.gql("{ grids(first: 25) { edges { node { sampleShout } } } }")
+    assert len(plugin.shout_batches) == 1 and len(plugin.shout_batches[0]) == 25
+
+
+async def test_hook_gridgov_graphql_query(demo_url, app_client) -> None:
+    async with app_client(demo_url, plugins=[SamplePlugin()]) as client:
+        result = await client.gql("{ sampleHello }")
+        assert result == {"data": {"sampleHello": "hello from the sample plugin"}}
+    async with app_client(demo_url) as client:
+        result = await client.gql("{ sampleHello }")
+        assert result["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_hook_gridgov_migration_dirs(db_url) -> None:
+    await migrated_with_sample(db_url)
+    engine = make_engine(db_url, Settings(database_url=db_url))
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT to_regclass('sample_note') IS NOT NULL"))
+    await engine.dispose()
+
+
+async def test_hook_gridgov_graphql_mutation(db_url, app_client) -> None:
+    plugin = await migrated_with_sample(db_url)
+    async with app_client(db_url, plugins=[plugin]) as client:
+        result = await client.gql('mutation { sampleAddNote(text: "hi") }')
+        assert result == {"data": {"sampleAddNote": 1}}
+        result = await client.gql('mutation { sampleAddNote(text: "%s") }' % ("x" * 300))
+        assert result["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    engine = make_engine(db_url, Settings(database_url=db_url))
+    async with engine.connect() as conn:  # the failed mutation left nothing behind
+        assert await conn.scalar(text("SELECT count(*) FROM sample_note")) == 1
+    await engine.dispose()
+
+
+async def test_hook_gridgov_graphql_subscription() -> None:
+    settings = Settings()
+    schema, _ = build_schema(make_plugin_manager(settings, [SamplePlugin()]), settings)
+    stream = await schema.subscribe("subscription { sampleCount(to: 3) }")
+    values = [r.data["sampleCount"] async for r in stream]
+    assert values == [1, 2, 3]
+
+
+async def test_hook_gridgov_routes(demo_url, app_client) -> None:
+    async with app_client(demo_url, plugins=[SamplePlugin()]) as client:
+        response = await client.http.get("/sample/ping")
+        assert response.status_code == 200 and response.text == "pong"
+
+
+async def test_hook_gridgov_startup_and_gridgov_shutdown(demo_url, tmp_path) -> None:
+    plugin = SamplePlugin()
+    app = create_app(Settings(database_url=demo_url, var_dir=tmp_path), plugins=[plugin])
+    async with LifespanManager(app):
+        assert plugin.called("startup") == [app] and plugin.called("shutdown") == []
+    assert plugin.called("shutdown") == [app]
+
+
+def test_hook_gridgov_cli() -> None:
+    app = typer.Typer()
+
+    @app.callback()
+    def root() -> None: ...
+
+    make_plugin_manager(Settings(), [SamplePlugin()]).hook.gridgov_cli(app=app)
+    result = CliRunner().invoke(app, ["sample-hello", "--name", "grid"])
+    assert result.exit_code == 0 and "hello grid from the sample plugin" in result.output
+
+
+def test_hook_gridgov_data_categories() -> None:
+    tree = category_tree(make_plugin_manager(Settings(), [SamplePlugin()]))
+    assert tree["sample:secret"].parent == "sample" and tree["sample:secret"].personal
+    assert tree["attendance:track"].personal  # from a built-in plugin
+    assert tree["person:identity"].parent == "person"
+
+    class Duplicate:
+        name = "dup"
+
+        @hookimpl
+        def gridgov_data_categories(self) -> list[DataCategory]:
+            return [DataCategory("person", None, "again")]
+
+    with pytest.raises(ValueError, match="'person' is declared twice"):
+        category_tree(make_plugin_manager(Settings(), [Duplicate()]))
+
+
+def test_hook_gridgov_models() -> None:
+    class NotAModel:
+        name = "bad_models"
+
+        @hookimpl
+        def gridgov_models(self) -> list[type]:
+            return [dict]
+
+    with pytest.raises(PluginError, match=r"bad_models.*not a mapped subclass"):
+        create_app(Settings(), plugins=[NotAModel()])
+    create_app(Settings(), plugins=[SamplePlugin()])  # a real model is accepted
+
+
+async def test_hook_gridgov_event_transition() -> None:
+    plugin = SamplePlugin()
+    pm = make_plugin_manager(Settings(), [plugin])
+    await call_async(
+        pm.hook.gridgov_event_transition,
+        session=None,
+        event="e1",
+        transition="accept",
+        actor="worker",
+    )
+    assert plugin.called("event_transition") == [("e1", "accept", "worker")]
+
+
+async def test_hook_gridgov_entity_changed(db_url) -> None:
+    plugin = SamplePlugin()
+    settings = Settings(database_url=db_url)
+    engine = make_engine(db_url, settings)
+    async with make_sessionmaker(engine)() as session, session.begin():
+        await create_account(
+            session,
+            username="ann",
+            name="Ann",
+            password="long-enough",
+            role="admin",
+            pm=make_plugin_manager(settings, [plugin]),
+        )
+    await engine.dispose()
+    assert plugin.called("entity_changed") == [("account", "created", "ann")]
+
+
+async def test_hook_gridgov_demo_load(db_url) -> None:
+    from core.demo.load import load_demo
+
+    plugin = await migrated_with_sample(db_url)
+    settings = Settings(database_url=db_url)
+    engine = make_engine(db_url, settings)
+    async with make_sessionmaker(engine)() as session, session.begin():
+        await load_demo(
+            session,
+            persons=100,
+            seed=3,
+            password="password-1",
+            pm=make_plugin_manager(settings, [plugin]),
+        )
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT text FROM sample_note")) == "demo with 579 grids"
+    await engine.dispose()
+    assert plugin.called("demo_load") == [3]
+
+
+def test_field_clash_fails_at_start_up_naming_both_owners() -> None:
+    @strawberry.type
+    class Clashing:
+        code: str
+
+    class ClashPlugin:
+        name = "clasher"
+
+        @hookimpl
+        def gridgov_graphql_type_parts(self) -> dict[str, list[type]]:
+            return {"Grid": [Clashing]}
+
+    with pytest.raises(SchemaCompositionError, match=r"Grid\.code .* core and clasher"):
+        create_app(Settings(), plugins=[ClashPlugin()])
+
+
+def test_extending_an_unknown_type_fails() -> None:
+    class Unknown:
+        name = "unknown_type"
+
+        @hookimpl
+        def gridgov_graphql_type_parts(self) -> dict[str, list[type]]:
+            return {"Gird": [SamplePlugin]}
+
+    with pytest.raises(SchemaCompositionError, match="unknown_type extends Gird"):
+        create_app(Settings(), plugins=[Unknown()])
+
+
+def test_misspelt_hook_fails_at_start_up() -> None:
+    class Misspelt:
+        name = "misspelt"
+
+        @hookimpl
+        def gridgov_startpu(self) -> None: ...
+
+    with pytest.raises(PluginError, match="gridgov_startpu"):
+        make_plugin_manager(Settings(), [Misspelt()])
+
+
+def test_entry_point_plugins_are_loaded(tmp_path: Path, monkeypatch) -> None:
+    pkg = tmp_path / "gg_ep_plugin"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        textwrap.dedent("""
+        import strawberry
+        from core.plugins import hookimpl
+
+        @strawberry.type
+        class Q:
+            ep_hello: str = "from an entry point"
+
+        @hookimpl
+        def gridgov_graphql_query():
+            return Q
+    """)
+    )
+    dist = tmp_path / "gg_ep_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: gg-ep-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[gridgov]\nep = gg_ep_plugin\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    pm = make_plugin_manager(Settings())
+    assert "ep" in plugin_names(pm)
+    schema, _ = build_schema(pm, Settings())
+    assert "epHello" in schema.as_str()
+    assert "ep" not in plugin_names(make_plugin_manager(Settings(disabled_plugins="ep")))
+
+
+def test_every_hook_has_a_test() -> None:
+    hooks = {n for n in dir(hookspecs) if n.startswith("gridgov_")}
+    tested: set[str] = set()
+    for path in Path(__file__).parent.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                names.append(node.name)
+            for name in names:
+                for hook in hooks:
+                    if name.startswith("test_hook_") and hook in name:
+                        tested.add(hook)
+    assert hooks - tested == set(), f"hooks without a test: {sorted(hooks - tested)}"
