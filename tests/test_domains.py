@@ -108,8 +108,10 @@ async def test_other_domains_are_listed_by_region(demo_url, app_client, field, k
         filtered = await client.gql(
             f'query {{ {field}(regionCode: "511504100", first: 5) {{ edges {{ node {{ regionCode }} }} }} }}'  # noqa: E501
         )
-        assert all(e["node"]["regionCode"].startswith("511504100")
-                   for e in filtered["data"][field]["edges"])
+        assert all(
+            e["node"]["regionCode"].startswith("511504100")
+            for e in filtered["data"][field]["edges"]
+        )
 
 
 async def test_departments_are_functional_grids(demo_url, app_client) -> None:

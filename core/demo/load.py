@@ -131,8 +131,12 @@ async def load_demo(
     finally:
         await copier.close()
     # Fresh statistics, or the planner guesses on tables it has never seen filled.
-    await session.execute(text("ANALYZE region, grid, account, place, household, person, "
-                               "person_special_group, thing, organization"))
+    await session.execute(
+        text(
+            "ANALYZE region, grid, account, place, household, person, "
+            "person_special_group, thing, organization"
+        )
+    )
     if pm is not None:
         await call_async(pm.hook.gridgov_demo_load, session=session, demo=demo)
     return DemoSummary(
