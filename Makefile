@@ -44,3 +44,7 @@ schema: install
 clean-db:
 	$(BIN)/gridgov db stop || true
 	rm -rf var/pgdata
+
+## Benchmarks (figures, not tests): a private cluster under var/bench, kept between runs
+bench: install
+	$(BIN)/python -m bench.run

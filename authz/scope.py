@@ -53,3 +53,17 @@ def within_reach(actor: Actor, column: ColumnElement[str | None]) -> ColumnEleme
     if not prefixes:
         return false()
     return or_(*(column.startswith(p, autoescape=True) for p in prefixes))
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if not actor.authenticated:
+        raise Unauthenticated("log in first")
+    if actor.role not in roles:
+        names = ", ".join(r.value for r in roles)
+        raise Forbidden(f"only {names} may do this")
+
+
+def require_area(actor: Actor, code: str) -> None:
+    """The code lies in the actor's areas (for changes: FORBIDDEN otherwise)."""
+    if not any(code.startswith(p) for p in actor.area_prefixes):
+        raise Forbidden(f"{code} is outside your area")

@@ -184,14 +184,16 @@ def schema_export(
         output.write_text(sdl, encoding="utf-8")
 
 
-def _register_demo() -> None:
-    from core.demo.cli import register
+def _register_subcommands() -> None:
+    from core.demo.cli import register as register_demo
+    from core.grids_cli import register as register_grids
 
-    register(demo_app, console, _settings, fail)
+    register_demo(demo_app, console, _settings, fail)
+    register_grids(app, console, _settings, fail)
 
 
 def main() -> None:
-    _register_demo()
+    _register_subcommands()
     settings = Settings()
     make_plugin_manager(settings).hook.gridgov_cli(app=app)
     app()

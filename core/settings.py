@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     disabled_plugins: str = Field(
         default="", description="Comma-separated names of plugins to switch off."
     )
+    timezone: str = Field(
+        default="Asia/Shanghai", description="Calendar of time codes (IANA zone name)."
+    )
     max_page_size: int = Field(default=100, ge=1, le=100)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_echo: bool = False
@@ -49,6 +52,17 @@ class Settings(BaseSettings):
             return "postgresql+asyncpg://" + value.split("://", 1)[1]
         if not value.startswith("postgresql+asyncpg://"):
             raise ValueError("GRIDGOV_DATABASE_URL must be a postgresql+asyncpg:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
     @property

@@ -26,12 +26,16 @@ from schema.department.queries import DepartmentQueries
 from schema.department.types import DepartmentCore
 from schema.errors import ErrorCodes
 from schema.grid import loaders as grid_loaders
+from schema.grid.manage import GridManageMutations, GridManageQueries
 from schema.grid.queries import GridQueries
 from schema.grid.types import GridCore, GridWorkerCore, RegionCore
+from schema.locate.queries import LocateQueries
 from schema.person import loaders as person_loaders
+from schema.person.create import CreatePersonMutation
 from schema.person.queries import PersonQueries
 from schema.person.types import HouseholdCore, PersonCore
 from schema.place import loaders as place_loaders
+from schema.place.create import CreatePlaceMutations
 from schema.place.queries import PlaceQueries
 from schema.place.types import OrganizationCore, PlaceCore, ThingCore
 from schema.scalars import SCALARS
@@ -54,11 +58,18 @@ CORE_TYPES: dict[str, type] = {
 CORE_QUERIES: tuple[type, ...] = (
     AccountQueries,
     GridQueries,
+    GridManageQueries,
+    LocateQueries,
     DepartmentQueries,
     PersonQueries,
     PlaceQueries,
 )
-CORE_MUTATIONS: tuple[type, ...] = (LoginMutation,)
+CORE_MUTATIONS: tuple[type, ...] = (
+    LoginMutation,
+    GridManageMutations,
+    CreatePersonMutation,
+    CreatePlaceMutations,
+)
 CORE_LOADERS: tuple[Mapping[str, Any], ...] = (
     grid_loaders.LOADERS,
     department_loaders.LOADERS,

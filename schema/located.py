@@ -80,3 +80,14 @@ async def located_page(
 
 
 __all__ = ["LocatedFields", "located_columns", "located_page"]
+
+
+@strawberry.input(description="A WGS 84 position.")
+class PositionInput:
+    lon: float
+    lat: float
+
+
+async def reselect(info: Info, statement: Select[Any], model: Any, record_id: int) -> Any:
+    """The row of a record just written, as its GraphQL type reads it."""
+    return (await info.context.session.execute(statement.where(model.id == record_id))).one()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.auth import hash_password
+from core.codes import beidou
 from core.demo.bulk import Copier, ewkb, point_ewkb
 from core.demo.catalog import (
     DISTRICT_DEPARTMENTS,
@@ -31,11 +32,13 @@ from core.demo.people import make_person
 from core.demo.population import (
     GROUP_COLUMNS,
     HOUSEHOLD_COLUMNS,
+    LOCATED,
     PERSON_COLUMNS,
     PLACE_COLUMNS,
     Buffers,
     GridPeople,
     Ids,
+    collected,
     random_points,
 )
 from core.errors import Conflict
@@ -220,6 +223,7 @@ async def _accounts_and_grids(
     for d in departments:
         add(f"ds-{d.lower()}", f"{d}工作人员", "department_staff", None, d)
     profiles: list[tuple[Any, ...]] = []
+    terms: list[tuple[Any, ...]] = []
     roles: list[tuple[Any, ...]] = []
     grids: list[tuple[Any, ...]] = []
     geoms = ewkb([g.geometry for g in demo.partition.grids])
@@ -232,6 +236,7 @@ async def _accounts_and_grids(
         demo.grid_ids[g.code] = i
         appointed = date(2019, 1, 1) + timedelta(days=rng.randint(0, 5 * 365))
         profiles.append((wid, f"GW{g.code}", "part_time", appointed))
+        terms.append((g.code, wid, datetime.combine(appointed, time(9), UTC)))
         roles.extend((wid, r) for r in WORKER_ROLES)
         grids.append((i, g.code, g.name, g.kind, None, g.community_code, geom, wid))
     await copier.copy(
@@ -257,6 +262,7 @@ async def _accounts_and_grids(
         ("id", "code", "name", "kind", "special_type", "community_code", "geom", "worker_id"),
         grids,
     )
+    await copier.copy("grid_worker_assignment", ("grid_code", "worker_id", "valid_from"), terms)
     return len(accounts)
 
 
@@ -319,7 +325,10 @@ async def _things(copier: Copier, demo: DemoContext) -> int:
         ]
         pts = random_points(g.geometry, len(specs), gen)
         geoms = point_ewkb(pts[:, 0], pts[:, 1]) if specs else []
-        for i, ((kind, category, name), geom) in enumerate(zip(specs, geoms, strict=True), 1):
+        cells = beidou.encode_many(pts[:, 0], pts[:, 1], 10) if specs else []
+        for i, ((kind, category, name), geom, cell) in enumerate(
+            zip(specs, geoms, cells, strict=True), 1
+        ):
             status = rng.choices(("normal", "faulty", "offline"), (95, 3, 2))[0]
             rows.append(
                 (
@@ -330,8 +339,10 @@ async def _things(copier: Copier, demo: DemoContext) -> int:
                     f"{category}-{g.code}-{i:03d}",
                     status,
                     geom,
+                    cell,
                     demo.grid_ids[g.code],
                     g.code,
+                    *collected(rng, demo.today),
                     demo.worker_ids[g.code],
                 )
             )
@@ -345,10 +356,7 @@ async def _things(copier: Copier, demo: DemoContext) -> int:
             "name",
             "code",
             "status",
-            "geom",
-            "grid_id",
-            "region_code",
-            "collected_by",
+            *LOCATED,
         ),
         rows,
     )
@@ -390,8 +398,10 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
                 members,
                 parent,
                 point_ewkb(pt[:1], pt[1:])[0],
+                beidou.encode(float(pt[0]), float(pt[1]), 10),
                 demo.grid_ids[grid.code],
                 grid.code,
+                *collected(rng, demo.today),
                 demo.worker_ids[grid.code],
             )
         )
@@ -457,10 +467,7 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
             "phone",
             "member_count",
             "parent_id",
-            "geom",
-            "grid_id",
-            "region_code",
-            "collected_by",
+            *LOCATED,
         ),
         rows,
     )

@@ -5,16 +5,25 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from core.codes import beidou
+from core.codes.timecode import encode_time
 from core.demo.bulk import point_ewkb
 from core.demo.people import SyntheticPerson, make_household_size, make_person
 
 HOME_CODE = "511504"
+DEMO_TZ = "Asia/Shanghai"
+
+
+@lru_cache(maxsize=65536)
+def time_code(moment: datetime) -> str:
+    return encode_time(moment, "second", tz=DEMO_TZ)
 
 
 def random_points(geom: BaseGeometry, n: int, gen: np.random.Generator) -> np.ndarray:
@@ -60,31 +69,18 @@ class Buffers:
     groups: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-PLACE_COLUMNS = (
-    "id",
-    "kind",
-    "name",
-    "address",
-    "usage",
-    "floors",
-    "parent_id",
+#: The located columns every row ends with, in this order.
+LOCATED = (
     "geom",
+    "beidou_code",
     "grid_id",
     "region_code",
     "collected_at",
+    "time_code",
     "collected_by",
 )
-HOUSEHOLD_COLUMNS = (
-    "id",
-    "code",
-    "address",
-    "house_id",
-    "geom",
-    "grid_id",
-    "region_code",
-    "collected_at",
-    "collected_by",
-)
+PLACE_COLUMNS = ("id", "kind", "name", "address", "usage", "floors", "parent_id", *LOCATED)
+HOUSEHOLD_COLUMNS = ("id", "code", "address", "house_id", *LOCATED)
 PERSON_COLUMNS = (
     "id",
     "name",
@@ -97,13 +93,16 @@ PERSON_COLUMNS = (
     "relation",
     "residence_type",
     "address",
-    "geom",
-    "grid_id",
-    "region_code",
-    "collected_at",
-    "collected_by",
+    *LOCATED,
 )
 GROUP_COLUMNS = ("person_id", "group_code", "since")
+
+
+def collected(rng: random.Random, today: date) -> tuple[datetime, str]:
+    """A plausible collection time (working hours, past year) and its time code."""
+    day = today - timedelta(days=rng.randint(0, 365))
+    moment = datetime.combine(day, time(rng.randint(0, 9), rng.randint(0, 59)), UTC)
+    return moment, time_code(moment)  # 08:00–17:59 in Beijing
 
 
 def _age(birth: date, today: date) -> int:
@@ -173,9 +172,8 @@ class GridPeople:
     ids: Ids
     used_id_numbers: set[str]
 
-    def collected_at(self) -> datetime:
-        day = self.today - timedelta(days=self.rng.randint(0, 365))
-        return datetime.combine(day, time(self.rng.randint(8, 17), self.rng.randint(0, 59)), UTC)
+    def collected(self) -> tuple[datetime, str]:
+        return collected(self.rng, self.today)
 
     def person(self) -> SyntheticPerson:
         while True:
@@ -200,9 +198,13 @@ class GridPeople:
                 left -= take
         points = random_points(grid.geometry, len(per_building), self.gen)
         geoms = point_ewkb(points[:, 0], points[:, 1]) if len(points) else []
+        cells = beidou.encode_many(points[:, 0], points[:, 1], 10) if len(points) else []
         code = grid.code
         household_index = 0
-        for b, (count, geom) in enumerate(zip(per_building, geoms, strict=True), start=1):
+        for b, (count, geom, cell) in enumerate(
+            zip(per_building, geoms, cells, strict=True), start=1
+        ):
+            where = (geom, cell, grid_id, code)
             building_id = self.ids.next("place")
             floors = self.rng.randint(1, 3) if rural else self.rng.randint(6, 33)
             baddr = f"{place_name}{b}号"
@@ -215,10 +217,8 @@ class GridPeople:
                     "residential",
                     floors,
                     None,
-                    geom,
-                    grid_id,
-                    code,
-                    self.collected_at(),
+                    *where,
+                    *self.collected(),
                     worker_id,
                 )
             )
@@ -237,10 +237,8 @@ class GridPeople:
                         "residential",
                         None,
                         building_id,
-                        geom,
-                        grid_id,
-                        code,
-                        self.collected_at(),
+                        *where,
+                        *self.collected(),
                         worker_id,
                     )
                 )
@@ -251,18 +249,14 @@ class GridPeople:
                         f"{code}{household_index:04d}",
                         addr,
                         house_id,
-                        geom,
-                        grid_id,
-                        code,
-                        self.collected_at(),
+                        *where,
+                        *self.collected(),
                         worker_id,
                     )
                 )
                 members = [self.person() for _ in range(size)]
                 for p, relation in _relations(members, self.today):
-                    self._resident(
-                        buf, p, relation, hid, addr, geom, grid_id, code, worker_id, rural
-                    )
+                    self._resident(buf, p, relation, hid, addr, where, worker_id, rural)
 
     def _resident(
         self,
@@ -271,9 +265,7 @@ class GridPeople:
         relation: str,
         hid: int,
         addr: str,
-        geom: bytes,
-        grid_id: int,
-        code: str,
+        where: tuple[Any, ...],
         worker_id: int,
         rural: bool,
     ) -> None:
@@ -298,10 +290,8 @@ class GridPeople:
                 relation,
                 residence,
                 addr,
-                geom,
-                grid_id,
-                code,
-                self.collected_at(),
+                *where,
+                *self.collected(),
                 worker_id,
             )
         )

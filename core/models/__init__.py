@@ -5,7 +5,7 @@ from core.models.base import SRID, Base
 from core.models.department import Department, DepartmentArea
 from core.models.place import Organization, Place, Thing
 from core.models.population import Household, Person, PersonSpecialGroup, SpecialGroup
-from core.models.region import Grid, Region
+from core.models.region import Grid, GridWorkerAssignment, Region
 
 __all__ = [
     "SRID",
@@ -15,6 +15,7 @@ __all__ = [
     "DepartmentArea",
     "Duty",
     "Grid",
+    "GridWorkerAssignment",
     "GridWorkerProfile",
     "Household",
     "Organization",

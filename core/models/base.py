@@ -46,8 +46,10 @@ class LocatedMixin(TimestampMixin):
     """Where and when a record is, and who collected it.
 
     ``region_code`` is the code of the grid the record lies in (15 digits) or, outside every
-    grid, of the smallest region known (down to ``511504``): "everything in township X" is a
-    prefix match on it. ``grid_id`` is null for an unassigned record.
+    grid, the prefix of the smallest region that covers it (the district's when none does):
+    "everything in township X" is a prefix match on it. ``grid_id`` is null for an
+    unassigned record. ``beidou_code`` (level 10) and ``time_code`` (of ``collected_at``)
+    make "everything in this cell and period" a prefix match too.
     """
 
     @declared_attr
@@ -60,6 +62,7 @@ class LocatedMixin(TimestampMixin):
 
     region_code: Mapped[str | None] = mapped_column(String(15), nullable=True)
     beidou_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    time_code: Mapped[str | None] = mapped_column(String(14), nullable=True)
     collected_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
@@ -83,5 +86,10 @@ class LocatedMixin(TimestampMixin):
                 f"ix_{table}_beidou_code",
                 "beidou_code",
                 postgresql_ops={"beidou_code": "varchar_pattern_ops"},
+            ),
+            Index(
+                f"ix_{table}_time_code",
+                "time_code",
+                postgresql_ops={"time_code": "varchar_pattern_ops"},
             ),
         )

@@ -137,3 +137,29 @@ class Grid(TimestampMixin, Base):
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class GridWorkerAssignment(Base):
+    """Who was the worker of a grid code, from when to when (the current one has no end)."""
+
+    __tablename__ = "grid_worker_assignment"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="validity"),
+        Index("ix_grid_worker_assignment_grid_code", "grid_code"),
+        Index("ix_grid_worker_assignment_worker_id", "worker_id"),
+        Index(
+            "uq_grid_worker_assignment_current",
+            "grid_code",
+            unique=True,
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    grid_code: Mapped[str] = mapped_column(String(15), nullable=False)
+    worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("account.id"), nullable=False)
+    valid_from: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    assigned_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("account.id"))

@@ -1,0 +1,1 @@
+"""Benchmarks: figures, never assertions. Run with `make bench`."""

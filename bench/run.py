@@ -1,0 +1,209 @@
+"""gridgov benchmark runner: prints figures per scenario (no pass/fail).
+
+    python -m bench.run [--persons N] [--points N] [--requests N] [--only locate,reassign]
+
+Uses GRIDGOV_BENCH_DATABASE_URL, or a private cluster under var/bench (kept between runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from core.database.cluster import PrivateCluster
+from core.database.engine import create_database_if_missing, make_engine, make_sessionmaker
+from core.database.migrate import upgrade
+from core.plugins import make_plugin_manager
+from core.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password"
+
+
+def row(name: str, **figures: object) -> None:
+    cells = "  ".join(f"{k}={v}" for k, v in figures.items())
+    print(f"{name:<28} {cells}", flush=True)
+
+
+async def prepare(url: str, persons: int) -> None:
+    from core.demo.load import demo_present, load_demo
+
+    await create_database_if_missing(url)
+    settings = Settings(database_url=url)
+    engine = make_engine(url, settings)
+    pm = make_plugin_manager(settings)
+    await upgrade(engine, pm)
+    async with make_sessionmaker(engine)() as session, session.begin():
+        if not await demo_present(session):
+            t0 = time.perf_counter()
+            await load_demo(session, persons=persons, seed=1, password=PASSWORD, pm=pm)
+            row("demo load", persons=persons, seconds=f"{time.perf_counter() - t0:.1f}")
+    await engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def bench_locate(url: str, requests: int) -> None:
+    """`locate` through GraphQL over HTTP against a real uvicorn process."""
+    import random
+
+    port = free_port()
+    env = dict(os.environ, GRIDGOV_DATABASE_URL=url, PYTHONPATH=str(ROOT))
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "core.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=10) as client:
+            for _ in range(200):
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            query = (
+                "query($lon: Float!, $lat: Float!){ locate(lon: $lon, lat: $lat){ "
+                "beidouCode grid { code name worker { name } } community { code name } "
+                "township { code name } } }"
+            )
+            rng = random.Random(1)
+            points = [
+                (rng.uniform(104.30, 104.70), rng.uniform(28.55, 29.05)) for _ in range(requests)
+            ]
+            for lon, lat in points[:50]:  # warm-up
+                client.post(
+                    "/graphql", json={"query": query, "variables": {"lon": lon, "lat": lat}}
+                )
+            times: list[float] = []
+            found = 0
+            t0 = time.perf_counter()
+            for lon, lat in points:
+                t = time.perf_counter()
+                r = client.post(
+                    "/graphql", json={"query": query, "variables": {"lon": lon, "lat": lat}}
+                )
+                times.append((time.perf_counter() - t) * 1000)
+                found += r.json()["data"]["locate"]["grid"] is not None
+            total = time.perf_counter() - t0
+        row(
+            "locate (GraphQL, HTTP)",
+            requests=requests,
+            inside=found,
+            p50_ms=f"{statistics.median(times):.2f}",
+            p99_ms=f"{percentile(times, 0.99):.2f}",
+            req_per_s=f"{requests / total:.0f}",
+            goal="p50<=5ms",
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+async def bench_reassign(url: str, points: int) -> None:
+    """Point-in-polygon re-assignment of N random points over the district, in PostGIS."""
+    from core.services.reassign import reassign_area
+
+    engine = make_engine(url, Settings(database_url=url))
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP TABLE IF EXISTS bench_points"))
+        await conn.execute(
+            text("""
+            CREATE TABLE bench_points (id bigint PRIMARY KEY, geom geometry(Point, 4326),
+                                       grid_id bigint, region_code varchar(15))""")
+        )
+        await conn.execute(text("SELECT setseed(0.42)"))
+        await conn.execute(
+            text("""
+            INSERT INTO bench_points (id, geom)
+            SELECT i, ST_SetSRID(ST_MakePoint(104.03 + random() * 0.72,
+                                              28.31 + random() * 0.95), 4326)
+            FROM generate_series(1, :n) i"""),
+            {"n": points},
+        )
+        await conn.execute(text("CREATE INDEX ON bench_points USING gist (geom)"))
+        await conn.execute(text("ANALYZE bench_points"))
+        area = await conn.scalar(
+            text(
+                "SELECT ST_AsEWKB(ST_Envelope(ST_Collect(geom))) FROM region "
+                "WHERE level = 'district'"
+            )
+        )
+    async with make_sessionmaker(engine)() as session, session.begin():
+        t0 = time.perf_counter()
+        changed = await reassign_area(session, bytes(area), tables=("bench_points",))
+        seconds = time.perf_counter() - t0
+    async with engine.begin() as conn:
+        inside = await conn.scalar(
+            text("SELECT count(*) FROM bench_points WHERE grid_id IS NOT NULL")
+        )
+        await conn.execute(text("DROP TABLE bench_points"))
+    await engine.dispose()
+    row(
+        "reassign (PostGIS)",
+        points=points,
+        assigned=inside,
+        changed=changed,
+        seconds=f"{seconds:.2f}",
+        points_per_s=f"{points / seconds:,.0f}",
+        goal=">=200k/s",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--only", default="locate,reassign")
+    args = parser.parse_args()
+    url = os.environ.get("GRIDGOV_BENCH_DATABASE_URL")
+    if not url:
+        cluster = PrivateCluster(ROOT / "var" / "bench" / "pgdata", database="gridgov_bench")
+        cluster.start()
+        url = cluster.url()
+    print(
+        f"# gridgov bench — {platform.node()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M')}"
+    )
+    asyncio.run(prepare(url, args.persons))
+    scenarios = set(args.only.split(","))
+    if "locate" in scenarios:
+        bench_locate(url, args.requests)
+    if "reassign" in scenarios:
+        asyncio.run(bench_reassign(url, args.points))
+
+
+if __name__ == "__main__":
+    main()

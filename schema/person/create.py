@@ -1,0 +1,58 @@
+"""``createPerson``: a resident, coded on write (grid, region, BeiDou and time codes)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from core import models
+from core.services.records import Where, create_person
+from schema.located import PositionInput, reselect
+from schema.person.loaders import PERSONS
+from schema.refs import PersonRef
+
+
+@strawberry.input
+class CreatePersonInput:
+    name: str
+    location: PositionInput
+    id_number: str | None = strawberry.field(
+        default=None, description="GB 11643 number; gender and birth date are taken from it"
+    )
+    passport_number: str | None = None
+    gender: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    residence_type: str = "registered"
+    household_id: strawberry.ID | None = None
+    relation: str = "head"
+    address: str | None = None
+    collected_at: datetime | None = None
+
+
+@strawberry.type
+class CreatePersonMutation:
+    @strawberry.mutation(description="Record a resident (staff, inside their area).")
+    async def create_person(self, info: Info, input: CreatePersonInput) -> PersonRef:
+        ctx = info.context
+        async with ctx.transaction() as session:
+            person = await create_person(
+                session,
+                ctx.actor,
+                name=input.name,
+                tz=ctx.settings.timezone,
+                where=Where(input.location.lon, input.location.lat, input.collected_at),
+                pm=ctx.plugin_manager,
+                id_number=input.id_number,
+                passport_number=input.passport_number,
+                gender=input.gender,
+                birth_date=input.birth_date,
+                phone=input.phone,
+                residence_type=input.residence_type,
+                household_id=int(input.household_id) if input.household_id else None,
+                relation=input.relation,
+                address=input.address,
+            )
+            return await reselect(info, PERSONS, models.Person, person.id)
