@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     schema, loaders = build_schema(pm, settings)
     view = GraphQLView(
         schema,
+        production=settings.production,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=True,
     )

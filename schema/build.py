@@ -13,6 +13,7 @@ from typing import Any
 
 import pluggy
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition, has_object_definition
 
@@ -207,6 +208,9 @@ def build_schema(
         _reset_lazy_caches([*composed.values(), *(r for r in root_types.values() if r)])
         schema_extensions: list[Any] = [
             lambda: ErrorCodes(production=settings.production),
+            # Clients send the same few documents again and again: parse and validate once.
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
             *extensions,
         ]
         schema = GridgovSchema(

@@ -44,26 +44,34 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        result.errors = [self._decorate(e) for e in result.errors]
+        result.errors = [decorate(e, production=self.production) for e in result.errors]
 
-    def _decorate(self, error: GraphQLError) -> GraphQLError:
-        code = error_code(error)
-        extensions: dict[str, Any] = dict(error.extensions or {})
-        extensions["code"] = code
-        original = error.original_error
-        if isinstance(original, DomainError) and "argument" in original.details:
-            extensions["argument"] = original.details["argument"]
-        message = error.message
-        if code == INTERNAL:
-            log.error("unexpected error in %s", error.path, exc_info=original)
-            if self.production:
-                message = "Unexpected error."
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None if code == INTERNAL else original,
-            extensions=extensions,
-        )
+
+def decorate(error: GraphQLError, *, production: bool) -> GraphQLError:
+    """The error with ``extensions.code`` (idempotent), masked when unexpected in production.
+
+    Errors raised before execution (a parse error from the parser cache, say) bypass the
+    extension; the HTTP view calls this for every error it sends, so none goes out bare.
+    """
+    if error.extensions and "code" in error.extensions:
+        return error
+    code = error_code(error)
+    extensions: dict[str, Any] = dict(error.extensions or {})
+    extensions["code"] = code
+    original = error.original_error
+    if isinstance(original, DomainError) and "argument" in original.details:
+        extensions["argument"] = original.details["argument"]
+    message = error.message
+    if code == INTERNAL:
+        log.error("unexpected error in %s", error.path, exc_info=original)
+        if production:
+            message = "Unexpected error."
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None if code == INTERNAL else original,
+        extensions=extensions,
+    )

@@ -12,9 +12,19 @@ from strawberry.asgi import GraphQL
 from authz.identify import bearer_token, identify
 from core.errors import Unauthenticated
 from schema.context import Context
+from schema.errors import decorate
 
 
 class GraphQLView(GraphQL):
+    def __init__(self, schema: Any, *, production: bool, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
+        self.production = production
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        if result.errors:
+            result.errors = [decorate(e, production=self.production) for e in result.errors]
+        return await super().process_result(request, result)
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
         ctx: Context = request.scope["state"]["gridgov_context"]
         ctx.request = request

@@ -26,10 +26,10 @@ WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g),
 hit AS (
   SELECT grid.id, grid.code, grid.name, grid.kind, grid.special_type, grid.community_code,
          grid.worker_id, grid.valid_from
-  FROM grid, pt WHERE grid.valid_to IS NULL AND ST_Covers(grid.geom, pt.g)
+  FROM grid, pt WHERE grid.valid_to IS NULL AND ST_Intersects(grid.geom, pt.g)
   ORDER BY grid.code LIMIT 1),
 reg AS (
-  SELECT region.prefix FROM region, pt WHERE ST_Covers(region.geom, pt.g)
+  SELECT region.prefix FROM region, pt WHERE ST_Intersects(region.geom, pt.g)
   ORDER BY length(region.prefix) DESC LIMIT 1),
 root AS (SELECT min(prefix) AS prefix FROM region WHERE level = 'district' HAVING count(*) = 1)
 SELECT hit.*, coalesce(hit.code, (SELECT prefix FROM reg), (SELECT prefix FROM root))
