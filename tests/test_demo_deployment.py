@@ -107,3 +107,28 @@ async def test_people_and_other_domains_are_located_in_their_grid(demo_url) -> N
     assert kinds == ["component", "facility", "iot_device"]
     orgs = await scalar(demo_url, "SELECT array_agg(DISTINCT kind ORDER BY kind) FROM organization")
     assert orgs == ["enterprise", "party_organization", "social_organization"]
+
+
+async def test_demo_records_carry_their_beidou_and_time_codes(demo_url) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.codes import beidou
+
+    engine = make_engine(demo_url, Settings(database_url=demo_url))
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text("""
+            SELECT ST_X(geom), ST_Y(geom), beidou_code, collected_at, time_code FROM person
+            UNION ALL SELECT ST_X(geom), ST_Y(geom), beidou_code, collected_at, time_code
+            FROM thing UNION ALL SELECT ST_X(geom), ST_Y(geom), beidou_code, collected_at,
+            time_code FROM organization ORDER BY 3 LIMIT 2000""")
+            )
+        ).all()
+    await engine.dispose()
+    shanghai = ZoneInfo("Asia/Shanghai")
+    for x, y, code, collected_at, time_code in rows:
+        assert code == beidou.encode(x, y, 10)
+        assert time_code == collected_at.astimezone(shanghai).strftime("%Y%m%d%H%M%S")
+        assert 8 <= datetime.strptime(time_code, "%Y%m%d%H%M%S").hour < 18  # working hours

@@ -209,3 +209,24 @@ async def test_assign_worker_keeps_history(pg_server, template_db, app_client) -
         terms = history["gridWorkerHistory"]
         assert [t["workerUsername"] for t in terms] == [f"gw-{code_a}", "gw-new"]
         assert terms[0]["validTo"] and terms[1]["validTo"] is None
+
+
+async def test_cli_export_then_dry_run_import(pg_server, template_db, tmp_path) -> None:
+    from tests.test_cli import run_cli
+
+    url = await demo_copy(pg_server, template_db)
+    out = tmp_path / "grids.geojson"
+    result = run_cli(["grids", "export", "--region", "511504100", "--output", str(out)], url)
+    collection = json.loads(out.read_text(encoding="utf-8"))
+    assert collection["features"] and "grids written" in result.stderr
+    dry = run_cli(["grids", "import", str(out), "--dry-run"], url)
+    assert f"0 created, 0 redrawn, {len(collection['features'])} unchanged" in dry.stderr
+    broken = collection["features"][0]
+    broken["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+    }
+    out.write_text(json.dumps(collection), encoding="utf-8")
+    refused = run_cli(["grids", "import", str(out)], url, check=False)
+    assert refused.returncode == 1 and "Self-intersection" in refused.stderr
+    assert broken["properties"]["code"] in refused.stderr
