@@ -1,9 +1,10 @@
-"""Who is asking: the authenticated account (or nobody) and the areas it may see."""
+"""Who is asking: the authenticated account (or nobody) and what it may do where."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from authz.reach import Reach
 from core.models.account import Role
 
 STAFF_ROLES = frozenset(
@@ -14,6 +15,7 @@ STAFF_ROLES = frozenset(
         Role.DISTRICT_COMMAND,
         Role.DEPARTMENT_STAFF,
         Role.ADMIN,
+        Role.AUDITOR,
     }
 )
 
@@ -25,8 +27,9 @@ class Actor:
     role: Role | None = None
     region_code: str | None = None
     department_code: str | None = None
-    #: Region/grid code prefixes whose records the actor may read; ``("",)`` is everything.
+    #: The actor's own areas (a worker's grid, staff's region) as code prefixes.
     area_prefixes: tuple[str, ...] = field(default_factory=tuple)
+    reach: Reach = field(default_factory=Reach.empty)
 
     @property
     def authenticated(self) -> bool:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from core.categories import category_tree
 from core.database.engine import database_url, make_engine, make_sessionmaker
 from core.plugins import call_async, check_models, make_plugin_manager
 from core.settings import Settings
@@ -20,6 +21,8 @@ from core.settings import Settings
 
 def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) -> Starlette:
     """A new app: plugin manager, composed schema, routes; the engine opens at start-up."""
+    from authz.audit import ensure_audit_partitions
+    from authz.engine import AuthzEngine
     from schema.build import build_schema  # the GraphQL layer, composed here
     from schema.http import GraphQLEndpoint, GraphQLView
 
@@ -27,6 +30,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     pm = make_plugin_manager(settings, plugins)
     check_models(pm)
     schema, loaders = build_schema(pm, settings)
+    authz = AuthzEngine(category_tree(pm))
     view = GraphQLView(
         schema,
         production=settings.production,
@@ -40,6 +44,8 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         engine = make_engine(url, settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        async with engine.begin() as conn:
+            await ensure_audit_partitions(conn)
         try:
             await call_async(pm.hook.gridgov_startup, app=app)
             yield
@@ -67,4 +73,5 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     app.state.settings = settings
     app.state.plugin_manager = pm
     app.state.schema = schema
+    app.state.authz = authz
     return app

@@ -28,6 +28,7 @@ CORE_CATEGORIES: tuple[DataCategory, ...] = (
     DataCategory("organization", None, "Social organizations, enterprises, party organizations"),
     DataCategory("event", None, "Events and their handling"),
     DataCategory("event:internal", "event", "Internal notes on events"),
+    DataCategory("audit", None, "The access audit log of personal-data reads"),
 )
 
 

@@ -22,6 +22,9 @@ from schema import registry
 from schema.account.login import LoginMutation
 from schema.account.queries import AccountQueries
 from schema.account.types import AccountCore
+from schema.audit import AuditFlush
+from schema.authz.mutations import AuthzMutations
+from schema.authz.queries import AuthzQueries
 from schema.department import loaders as department_loaders
 from schema.department.queries import DepartmentQueries
 from schema.department.types import DepartmentCore
@@ -58,6 +61,7 @@ CORE_TYPES: dict[str, type] = {
 }
 CORE_QUERIES: tuple[type, ...] = (
     AccountQueries,
+    AuthzQueries,
     GridQueries,
     GridManageQueries,
     LocateQueries,
@@ -67,6 +71,7 @@ CORE_QUERIES: tuple[type, ...] = (
 )
 CORE_MUTATIONS: tuple[type, ...] = (
     LoginMutation,
+    AuthzMutations,
     GridManageMutations,
     CreatePersonMutation,
     CreatePlaceMutations,
@@ -208,6 +213,7 @@ def build_schema(
         _reset_lazy_caches([*composed.values(), *(r for r in root_types.values() if r)])
         schema_extensions: list[Any] = [
             lambda: ErrorCodes(production=settings.production),
+            AuditFlush,
             # Clients send the same few documents again and again: parse and validate once.
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from authz.actor import Actor
+from authz.audit import AccessLog
 from core.settings import Settings
 
 LoaderFactory = Callable[["Context"], DataLoader]
@@ -29,6 +30,7 @@ class Context:
     loader_factories: Mapping[str, LoaderFactory]
     plugin_manager: Any
     response: Any = None
+    audit: AccessLog = field(default_factory=AccessLog)
     _session: AsyncSession | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[str, DataLoader] = field(default_factory=dict)
@@ -60,6 +62,11 @@ class Context:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @property
+    def app_state(self) -> Any:
+        """The app's state (settings, authorization engine…) behind this request."""
+        return self.request.app.state  # type: ignore[union-attr]
 
     def loader(self, name: str) -> DataLoader:
         loader = self._loaders.get(name)

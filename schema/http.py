@@ -62,7 +62,9 @@ class GraphQLEndpoint:
             try:
                 token = bearer_token(conn.headers.get("authorization"))
                 async with ctx._lock:
-                    ctx.actor = await identify(ctx.session, token, settings.signing_key())
+                    ctx.actor = await identify(
+                        ctx.session, token, settings.signing_key(), app.state.authz
+                    )
             except Unauthenticated as exc:
                 if scope["type"] == "http":
                     body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}

@@ -11,7 +11,8 @@ import strawberry
 from sqlalchemy import ColumnElement, Select, func
 from strawberry.types import Info
 
-from authz.scope import require_staff, within_reach
+from authz.scope import require_category, within_reach
+from core.models.base import prefix_match
 from schema.codes import known_area_prefix
 from schema.pagination import keyset_page, to_connection
 from schema.refs import GridRef
@@ -57,22 +58,24 @@ async def located_page(
     region_code: str | None,
     first: int,
     after: str | None,
+    category: str,
     filters: Sequence[ColumnElement[bool]] = (),
 ) -> Any:
-    """A page of a located table, restricted to the actor's areas and the region asked."""
+    """A page of a located table, restricted to where the actor may read the category."""
     actor = info.context.actor
-    require_staff(actor)
+    require_category(actor, category)
     prefix = await known_area_prefix(info, region_code)
-    stmt = statement.where(within_reach(actor, model.region_code), *filters)
+    stmt = statement.where(within_reach(actor, model.region_code, category), *filters)
     if prefix:
-        stmt = stmt.where(model.region_code.startswith(prefix, autoescape=True))
+        stmt = stmt.where(prefix_match(model.region_code, prefix))
+    # Ordered by (region_code, id): a region's page is one range scan of that index.
     page = await keyset_page(
         info,
         stmt,
-        [model.id],
-        lambda r: (r.id,),
+        [model.region_code, model.id],
+        lambda r: (r.region_code, r.id),
         kind=kind,
-        key_types=[int],
+        key_types=[str, int],
         first=first,
         after=after,
     )
@@ -86,6 +89,13 @@ __all__ = ["LocatedFields", "located_columns", "located_page"]
 class PositionInput:
     lon: float
     lat: float
+
+
+def readable(info: Info, row: Any, category: str) -> Any:
+    """The row if the actor may read its category where it lies, else None (not found)."""
+    if row is None:
+        return None
+    return row if info.context.actor.reach.allows(category, "read", row.region_code) else None
 
 
 async def reselect(info: Info, statement: Select[Any], model: Any, record_id: int) -> Any:

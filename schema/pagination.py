@@ -87,9 +87,10 @@ async def keyset_page(
     return Page(rows, [key_of(r) for r in rows], has_next, after is not None, count_statement)
 
 
-def connection_types(node_name: str) -> tuple[type, type]:
-    """An ``<Node>Edge`` and ``<Node>Connection`` pair whose node is the composed type."""
-    node_type = Annotated[node_name, strawberry.lazy(REGISTRY)]
+def connection_types(node_name: str, node: type | None = None) -> tuple[type, type]:
+    """An ``<Node>Edge`` and ``<Node>Connection`` pair whose node is the composed type of
+    that name (or ``node``, for a type plugins do not extend)."""
+    node_type: Any = node if node is not None else Annotated[node_name, strawberry.lazy(REGISTRY)]
 
     edge = strawberry.type(
         type(f"{node_name}Edge", (), {"__annotations__": {"cursor": str, "node": node_type}}),

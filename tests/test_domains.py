@@ -27,13 +27,14 @@ async def test_persons_need_a_staff_login(demo_url, app_client) -> None:
         assert citizen["data"] is None
 
 
-async def test_township_staff_see_their_township_only_and_masked(demo_url, app_client) -> None:
+async def test_department_sees_its_grant_masked(demo_url, app_client) -> None:
+    """Civil affairs holds person:basic and person:special_group on the district."""
     async with app_client(demo_url) as client:
-        await client.login("ts-511504100")
+        await client.login("ds-511504-civil-affairs")
         result = await client.gql(PERSONS, {"n": 100})
         assert "errors" not in result, result
         people = [e["node"] for e in result["data"]["persons"]["edges"]]
-        assert people and all(p["regionCode"].startswith("511504100") for p in people)
+        assert people and all(p["specialGroups"] is not None for p in people)
         for p in people:
             if p["idNumber"] is not None:
                 assert re.fullmatch(r"\d{6}\*{8}[\dX]{4}", p["idNumber"]), p["idNumber"]
@@ -41,14 +42,25 @@ async def test_township_staff_see_their_township_only_and_masked(demo_url, app_c
                 assert re.fullmatch(r"\d{3}\*{4}\d{4}", p["phone"]), p["phone"]
             assert p["grid"]["code"] == p["regionCode"]
             assert p["location"]["type"] == "Point"
-        total = result["data"]["persons"]["totalCount"]
-        await client.login("admin")
-        everyone = await client.gql(PERSONS, {"n": 1})
-        assert everyone["data"]["persons"]["totalCount"] > total
-        # asking for another township is not an error: it is simply outside their reach
+        assert result["data"]["persons"]["totalCount"] == 3000  # the whole district
+        await client.login("ds-511504-health")  # person:basic only
+        health = await client.gql(PERSONS, {"n": 5})
+        assert all(e["node"]["specialGroups"] is None for e in health["data"]["persons"]["edges"])
+
+
+async def test_township_staff_see_their_township_only_unmasked(demo_url, app_client) -> None:
+    async with app_client(demo_url) as client:
         await client.login("ts-511504100")
+        result = await client.gql(PERSONS, {"n": 100})
+        people = [e["node"] for e in result["data"]["persons"]["edges"]]
+        assert people and all(p["regionCode"].startswith("511504100") for p in people)
+        assert all("*" not in (p["idNumber"] or "") for p in people)  # audited, see test_authz
+        # asking for another township is not an error: it is simply outside their reach
         other = await client.gql(PERSONS, {"n": 5, "c": "511504101"})
         assert other["data"]["persons"]["totalCount"] == 0
+        await client.login("ds-511504-education")  # no grant on people at all
+        denied = await client.gql(PERSONS, {"n": 5})
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_grid_worker_sees_their_grid(demo_url, app_client) -> None:
@@ -64,6 +76,7 @@ async def test_grid_worker_sees_their_grid(demo_url, app_client) -> None:
 async def test_person_page_statements_do_not_grow(demo_url, app_client) -> None:
     async with app_client(demo_url) as client:
         await client.login("admin")
+        await client.gql(PERSONS, {"n": 1})  # the first request loads the grants
         counts = {}
         for n in (1, 20, 100):
             client.sql.reset()

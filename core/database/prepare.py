@@ -25,4 +25,8 @@ async def prepare_database(settings: Settings, pm: pluggy.PluginManager) -> Asyn
     engine = make_engine(url, settings)
     check_models(pm)
     await upgrade(engine, pm)
+    from authz.audit import ensure_audit_partitions
+
+    async with engine.begin() as conn:
+        await ensure_audit_partitions(conn)
     return engine

@@ -22,6 +22,25 @@ DISTRICT_DEPARTMENTS: tuple[tuple[str, str], ...] = (
     ("petition", "叙州区信访局"),
 )
 
+# What each district department may see of the whole district (category, action); police
+# stations see their own township. Everything else stays closed until an admin grants it.
+DEPARTMENT_GRANTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "public_security": (
+        ("person", "read"),
+        ("place", "read"),
+        ("thing", "read"),
+        ("organization", "read"),
+    ),
+    "civil_affairs": (("person:basic", "read"), ("person:special_group", "read")),
+    "health": (("person:basic", "read"),),
+    "urban_management": (("thing", "read"), ("thing", "handle"), ("place", "read")),
+    "emergency": (("place", "read"), ("thing", "read")),
+    "market_regulation": (("organization", "read"),),
+    "housing": (("place", "read"),),
+    "human_resources": (("person:basic", "read"),),
+    "police_station": (("person", "read"), ("place", "read")),
+}
+
 # (kind, category, name, urban_per_grid, rural_per_grid)
 THINGS: tuple[tuple[str, str, str, int, int], ...] = (
     ("component", "manhole_cover", "井盖", 8, 1),

@@ -19,6 +19,7 @@ from core.auth import hash_password
 from core.codes import beidou
 from core.demo.bulk import Copier, ewkb, point_ewkb
 from core.demo.catalog import (
+    DEPARTMENT_GRANTS,
     DISTRICT_DEPARTMENTS,
     ENTERPRISE_TRADES,
     SOCIAL_ORGANIZATIONS,
@@ -46,7 +47,16 @@ from core.models import Base, Region
 from core.plugins import call_async
 
 DISTRICT_REGION = DISTRICT_CODE + "000000"
-REFERENCE_TABLES = {"worker_role", "duty", "special_group", "alembic_version"}
+#: Kept by --replace: reference data, and the access audit, which is append-only by law.
+REFERENCE_TABLES = {
+    "worker_role",
+    "duty",
+    "special_group",
+    "alembic_version",
+    "authz_version",
+    "access_audit",
+    "access_audit_default",
+}
 FLUSH_PERSONS = 50_000
 WORKER_ROLES = ("informant", "publicist", "mediator", "co_manager", "server", "supervisor")
 
@@ -129,8 +139,20 @@ async def load_demo(
         counts = await _people(copier, demo)
         things = await _things(copier, demo)
         orgs = await _organizations(copier, demo)
-        for table in ("account", "grid", "place", "household", "person", "thing", "organization"):
+        for table in (
+            "department_grant",
+            "account",
+            "grid",
+            "place",
+            "household",
+            "person",
+            "thing",
+            "organization",
+        ):
             await copier.sync_identity(table)
+        await session.execute(
+            text("UPDATE authz_version SET version = version + 1, changed_at = now()")
+        )
     finally:
         await copier.close()
     # Fresh statistics, or the planner guesses on tables it has never seen filled.
@@ -192,6 +214,16 @@ async def _departments(copier: Copier, demo: DemoContext) -> list[str]:
         areas.append((code, t.code[:9]))
     await copier.copy("department", ("code", "name", "type", "region_code", "phone"), rows)
     await copier.copy("department_area", ("department_code", "area_code"), areas)
+    grants: list[tuple[Any, ...]] = []
+    for (code, _name, typ, _region, _phone), (_, area) in zip(rows, areas, strict=True):
+        for category, action in DEPARTMENT_GRANTS.get(typ, ()):
+            grants.append((len(grants) + 1, code, category, area, action, "demo default"))
+    await copier.copy(
+        "department_grant",
+        ("id", "department_code", "category", "region_prefix", "action", "note"),
+        grants,
+    )
+    await copier.copy("grant_event", ("grant_id", "change"), [(g[0], "granted") for g in grants])
     return [r[0] for r in rows]
 
 

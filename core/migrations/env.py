@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
+import authz.models  # noqa: F401 - registers the authorization tables
 import core.models  # noqa: F401 - registers the core tables
 from core.models.base import Base
 

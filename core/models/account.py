@@ -33,6 +33,7 @@ class Role(StrEnum):
     DISTRICT_COMMAND = "district_command"
     DEPARTMENT_STAFF = "department_staff"
     ADMIN = "admin"
+    AUDITOR = "auditor"
 
 
 #: The region level a staff role must be attached to (None: no region required).
@@ -44,6 +45,7 @@ ROLE_REGION_LEVEL: dict[Role, str | None] = {
     Role.DISTRICT_COMMAND: "district",
     Role.DEPARTMENT_STAFF: None,
     Role.ADMIN: None,
+    Role.AUDITOR: None,
 }
 
 

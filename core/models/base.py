@@ -27,6 +27,21 @@ class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {}  # noqa: RUF012 - SQLAlchemy reads it once
 
 
+def prefix_match(column: Any, prefix: str) -> Any:
+    """SQL: ``column`` starts with ``prefix``, as a range ``[prefix, next prefix)``.
+
+    Codes are digits and upper-case letters, which sort alike in every collation we meet,
+    so the range is exact; unlike ``LIKE $1 || '%'`` it stays index-friendly in the
+    generic plans of prepared statements.
+    """
+    from sqlalchemy import and_, true
+
+    if not prefix:
+        return true()
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < upper)
+
+
 def str_enum_check(column: str, values: tuple[str, ...]) -> str:
     """SQL for a CHECK that keeps a text column inside a closed vocabulary."""
     quoted = ", ".join(f"'{v}'" for v in values)
@@ -60,7 +75,7 @@ class LocatedMixin(TimestampMixin):
     def grid_id(cls) -> Mapped[int | None]:
         return mapped_column(BigInteger, ForeignKey("grid.id"), nullable=True)
 
-    region_code: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    region_code: Mapped[str] = mapped_column(String(15), nullable=False, server_default="")
     beidou_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     time_code: Mapped[str | None] = mapped_column(String(14), nullable=True)
     collected_at: Mapped[datetime] = mapped_column(
@@ -77,19 +92,8 @@ class LocatedMixin(TimestampMixin):
         return (
             Index(f"ix_{table}_geom", "geom", postgresql_using="gist"),
             Index(f"ix_{table}_grid_id", "grid_id"),
-            Index(
-                f"ix_{table}_region_code",
-                "region_code",
-                postgresql_ops={"region_code": "varchar_pattern_ops"},
-            ),
-            Index(
-                f"ix_{table}_beidou_code",
-                "beidou_code",
-                postgresql_ops={"beidou_code": "varchar_pattern_ops"},
-            ),
-            Index(
-                f"ix_{table}_time_code",
-                "time_code",
-                postgresql_ops={"time_code": "varchar_pattern_ops"},
-            ),
+            # (region_code, id): a region's records in list order, found by a range scan.
+            Index(f"ix_{table}_region_code_id", "region_code", "id"),
+            Index(f"ix_{table}_beidou_code", "beidou_code"),
+            Index(f"ix_{table}_time_code", "time_code"),
         )

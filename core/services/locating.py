@@ -91,7 +91,7 @@ async def code_record(
     placement = await place_point(session, lon, lat)
     record.geom = f"SRID=4326;POINT({lon!r} {lat!r})"
     record.grid_id = placement.grid_id
-    record.region_code = placement.region_code
+    record.region_code = placement.region_code or ""
     record.beidou_code = placement.beidou_code
     record.collected_at = collected_at
     record.time_code = time_code_of(collected_at, tz)

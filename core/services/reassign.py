@@ -34,7 +34,7 @@ _ORPHANS = """
 UPDATE {table} r SET grid_id = NULL, region_code = coalesce(
   (SELECT region.prefix FROM region WHERE ST_Intersects(region.geom, r.geom)
    ORDER BY length(region.prefix) DESC LIMIT 1),
-  (SELECT min(prefix) FROM region WHERE level = 'district' HAVING count(*) = 1))
+  (SELECT min(prefix) FROM region WHERE level = 'district' HAVING count(*) = 1), '')
 FROM grid g WHERE r.grid_id = g.id AND g.valid_to IS NOT NULL
 """
 

@@ -11,7 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.actor import Actor
-from authz.scope import require_staff
+from authz.scope import require_category
 from core.codes.errors import InvalidCode
 from core.codes.identity import parse_identity_number
 from core.errors import BadInput, Conflict, Forbidden, NotFound
@@ -64,21 +64,19 @@ def _phone(value: str | None) -> str | None:
     return value
 
 
-def _in_reach(actor: Actor, placement: Placement) -> None:
-    code = placement.region_code or ""
-    if "" in actor.area_prefixes:
+def _in_reach(actor: Actor, placement: Placement, category: str) -> None:
+    if actor.reach.allows(category, "write", placement.region_code):
         return
     if not placement.assigned:
         raise Forbidden(
             "the position is outside every grid; only the command centre may record it",
             argument="location",
         )
-    if not any(code.startswith(p) for p in actor.area_prefixes):
-        raise Forbidden(f"grid {code} is outside your area", argument="location")
+    raise Forbidden(f"grid {placement.region_code} is outside your area", argument="location")
 
 
 async def _locate(
-    session: AsyncSession, actor: Actor, record: Any, where: Where, tz: str
+    session: AsyncSession, actor: Actor, record: Any, where: Where, tz: str, category: str
 ) -> Placement:
     moment = where.collected_at or datetime.now(UTC)
     if moment.tzinfo is None:
@@ -86,7 +84,7 @@ async def _locate(
     if moment > datetime.now(UTC):
         raise BadInput("collectedAt is in the future", argument="collectedAt")
     placement = await code_record(session, record, where.lon, where.lat, moment, tz)
-    _in_reach(actor, placement)
+    _in_reach(actor, placement, category)
     record.collected_by = actor.account_id
     return placement
 
@@ -125,7 +123,7 @@ async def create_person(
     address: str | None = None,
 ) -> Person:
     """A resident. The GB 11643 number is checked; gender and birth date come from it."""
-    require_staff(actor)
+    require_category(actor, "person", "write")
     residence_type = _choice(residence_type, ResidenceType, "residenceType")
     relation = _choice(relation, HouseholdRelation, "relation")
     if gender is not None:
@@ -175,7 +173,7 @@ async def create_person(
         relation=relation,
         address=_text(address, "address", required=False),
     )
-    await _locate(session, actor, person, where, tz)
+    await _locate(session, actor, person, where, tz, "person")
     return await _finish(session, person, "person", actor, pm)
 
 
@@ -193,7 +191,7 @@ async def create_place(
     floors: int | None = None,
     parent_id: int | None = None,
 ) -> Place:
-    require_staff(actor)
+    require_category(actor, "place", "write")
     if floors is not None and not 1 <= floors <= 200:
         raise BadInput("floors must be between 1 and 200", argument="floors")
     if parent_id is not None and await session.get(Place, parent_id) is None:
@@ -206,7 +204,7 @@ async def create_place(
         floors=floors,
         parent_id=parent_id,
     )
-    await _locate(session, actor, place, where, tz)
+    await _locate(session, actor, place, where, tz, "place")
     return await _finish(session, place, "place", actor, pm)
 
 
@@ -224,7 +222,7 @@ async def create_thing(
     status: str = "normal",
     place_id: int | None = None,
 ) -> Thing:
-    require_staff(actor)
+    require_category(actor, "thing", "write")
     code = _text(code, "code", required=False, limit=64)
     if code is not None and await session.scalar(select(exists().where(Thing.code == code))):
         raise Conflict(f"a thing with the code {code!r} is already recorded", argument="code")
@@ -238,7 +236,7 @@ async def create_thing(
         status=_choice(status, ThingStatus, "status"),
         place_id=place_id,
     )
-    await _locate(session, actor, thing, where, tz)
+    await _locate(session, actor, thing, where, tz, "thing")
     return await _finish(session, thing, "thing", actor, pm)
 
 
@@ -257,7 +255,7 @@ async def create_organization(
     member_count: int | None = None,
     parent_id: int | None = None,
 ) -> Organization:
-    require_staff(actor)
+    require_category(actor, "organization", "write")
     uscc = _text(uscc, "uscc", required=False, limit=18)
     if uscc is not None:
         uscc = uscc.upper()
@@ -282,5 +280,5 @@ async def create_organization(
         member_count=member_count,
         parent_id=parent_id,
     )
-    await _locate(session, actor, org, where, tz)
+    await _locate(session, actor, org, where, tz, "organization")
     return await _finish(session, org, "organization", actor, pm)

@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from core.errors import NotFound
 from core.models import Department
+from core.models.base import prefix_match
 from schema.codes import known_area_prefix
 from schema.department.loaders import DEPARTMENTS
 from schema.department.types import DepartmentConnection, DepartmentEdge
@@ -28,7 +29,7 @@ class DepartmentQueries:
         stmt = DEPARTMENTS
         if region_code is not None:
             prefix = await known_area_prefix(info, region_code)
-            stmt = stmt.where(Department.region_code.startswith(prefix, autoescape=True))
+            stmt = stmt.where(prefix_match(Department.region_code, prefix))
         if type is not None:
             stmt = stmt.where(Department.type == type)
         page = await keyset_page(

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from core.masking import mask_phone
 from core.models import Grid, Region
+from core.models.base import prefix_match
 from schema.grid.columns import CURRENT_GRIDS, REGIONS
 from schema.pagination import connection_types, keyset_page, to_connection
 from schema.refs import GridRef, GridWorkerRef, RegionRef
@@ -37,7 +38,7 @@ RegionEdge, RegionConnection = connection_types("Region")
 
 
 async def grid_page(info: Info, prefix: str, first: int, after: str | None) -> Any:
-    stmt = CURRENT_GRIDS.where(Grid.code.startswith(prefix, autoescape=True))
+    stmt = CURRENT_GRIDS.where(prefix_match(Grid.code, prefix))
     page = await keyset_page(
         info,
         stmt,

@@ -67,12 +67,12 @@ class DomainCounts:
     organizations: int
 
 
-MODELS: dict[str, Any] = {
-    "persons": Person,
-    "households": Household,
-    "places": Place,
-    "things": Thing,
-    "organizations": Organization,
+MODELS: dict[str, tuple[Any, str]] = {
+    "persons": (Person, "person:basic"),
+    "households": (Household, "person:basic"),
+    "places": (Place, "place"),
+    "things": (Thing, "thing"),
+    "organizations": (Organization, "organization"),
 }
 
 
@@ -95,9 +95,9 @@ class Here:
         parts = {
             name: select(func.count())
             .select_from(model)
-            .where(and_(within_reach(actor, model.region_code), *self.where(model)))
+            .where(and_(within_reach(actor, model.region_code, category), *self.where(model)))
             .scalar_subquery()
-            for name, model in MODELS.items()
+            for name, (model, category) in MODELS.items()
         }
         row = (await info.context.execute(select(*(p.label(n) for n, p in parts.items())))).one()
         return DomainCounts(**row._mapping)
@@ -111,6 +111,7 @@ class Here:
             Person,
             PERSONS,
             kind="person",
+            category="person:basic",
             connection=PersonConnection,
             edge=PersonEdge,
             region_code=None,
@@ -128,6 +129,7 @@ class Here:
             Household,
             HOUSEHOLDS,
             kind="household",
+            category="person:basic",
             connection=HouseholdConnection,
             edge=HouseholdEdge,
             region_code=None,
@@ -145,6 +147,7 @@ class Here:
             Place,
             PLACES,
             kind="place",
+            category="place",
             connection=PlaceConnection,
             edge=PlaceEdge,
             region_code=None,
@@ -162,6 +165,7 @@ class Here:
             Thing,
             THINGS,
             kind="thing",
+            category="thing",
             connection=ThingConnection,
             edge=ThingEdge,
             region_code=None,
@@ -179,6 +183,7 @@ class Here:
             Organization,
             ORGANIZATIONS,
             kind="organization",
+            category="organization",
             connection=OrganizationConnection,
             edge=OrganizationEdge,
             region_code=None,

@@ -16,6 +16,7 @@ PERSONS = select(
     Person.gender,
     Person.birth_date,
     Person.id_number,
+    Person.passport_number,
     Person.phone,
     Person.address,
     Person.household_id,

@@ -1,0 +1,143 @@
+"""The Casbin enforcer of one app, kept in step with the grants in PostgreSQL.
+
+Casbin holds the role-wide rules, every active department grant and the category tree
+(g2). Each request reads the grant version with its account (no extra statement); when it
+moved — in this or any other process — the policies are reloaded before the request goes
+on, so a grant or revocation takes effect on the next request everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import casbin
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.models import DepartmentGrant
+from authz.reach import Reach, merge
+from authz.rules import EVERY_ROOT, ROLE_RULES
+from core.categories import DataCategory
+from core.models.account import Role
+
+MODEL = Path(__file__).with_name("model.conf")
+
+
+def ancestors_of(tree: dict[str, DataCategory]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for name in tree:
+        chain: list[str] = []
+        current: str | None = name
+        while current is not None:
+            chain.append(current)
+            current = tree[current].parent
+        out[name] = tuple(chain)
+    return out
+
+
+class AuthzEngine:
+    def __init__(self, tree: dict[str, DataCategory]) -> None:
+        self.tree = tree
+        self.ancestors = ancestors_of(tree)
+        self.roots = tuple(sorted(n for n, c in tree.items() if c.parent is None))
+        self.version: int | None = None
+        self._next_expiry: datetime | None = None
+        self._enforcer: casbin.Enforcer | None = None
+        self._lock = asyncio.Lock()
+        self._subjects: dict[str, list[tuple[str, str, str]]] = {}
+
+    def _categories(self, names: tuple[str, ...]) -> list[str]:
+        out: list[str] = []
+        for name in names:
+            if name == EVERY_ROOT:
+                out.extend(self.roots)
+            elif name in self.tree:
+                out.append(name)
+        return out
+
+    def _stale(self, version: int) -> bool:
+        expired = self._next_expiry is not None and datetime.now(UTC) >= self._next_expiry
+        return self._enforcer is None or version != self.version or expired
+
+    async def refresh(self, session: AsyncSession, version: int) -> None:
+        """Reload policies when the version moved or a grant expired since the last load."""
+        if not self._stale(version):
+            return
+        async with self._lock:
+            if not self._stale(version):
+                return
+            now = datetime.now(UTC)
+            grants = (
+                await session.execute(
+                    select(
+                        DepartmentGrant.department_code,
+                        DepartmentGrant.category,
+                        DepartmentGrant.region_prefix,
+                        DepartmentGrant.action,
+                        DepartmentGrant.expires_at,
+                    ).where(DepartmentGrant.revoked_at.is_(None))
+                )
+            ).all()
+            enforcer = casbin.Enforcer(str(MODEL))
+            policies: list[list[str]] = []
+            for role, rules in ROLE_RULES.items():
+                for rule in rules:
+                    if rule.scope != "all":
+                        continue
+                    for category in self._categories(rule.categories):
+                        policies.extend(
+                            [f"role:{role.value}", "*", category, action] for action in rule.actions
+                        )
+            next_expiry: datetime | None = None
+            for g in grants:
+                if g.expires_at is not None:
+                    if g.expires_at <= now:
+                        continue
+                    next_expiry = min(next_expiry or g.expires_at, g.expires_at)
+                policies.append(
+                    [f"dept:{g.department_code}", f"{g.region_prefix}*", g.category, g.action]
+                )
+            if policies:
+                enforcer.add_policies(policies)
+            tree_links = [[n, c.parent] for n, c in self.tree.items() if c.parent]
+            if tree_links:
+                enforcer.add_named_grouping_policies("g2", tree_links)
+            self._enforcer = enforcer
+            self._subjects = {}
+            self._next_expiry = next_expiry
+            self.version = version
+
+    def _permissions(self, subject: str) -> list[tuple[str, str, str]]:
+        found = self._subjects.get(subject)
+        if found is None:
+            assert self._enforcer is not None, "refresh() first"
+            rows = self._enforcer.get_implicit_permissions_for_user(subject)
+            found = self._subjects[subject] = [
+                (dom.removesuffix("*"), obj, act) for _, dom, obj, act in rows
+            ]
+        return found
+
+    def enforce(self, subject: str, code: str, category: str, action: str) -> bool:
+        """Casbin's own answer for one request (used to cross-check; lists use Reach)."""
+        assert self._enforcer is not None, "refresh() first"
+        return bool(self._enforcer.enforce(subject, code, category, action))
+
+    def reach(self, role: Role | None, department_code: str | None, own: tuple[str, ...]) -> Reach:
+        """What an actor of this role (and department), owning these areas, may do where."""
+        if role is None:
+            rows = [("", "region", "read")]
+        else:
+            rows = list(self._permissions(f"role:{role.value}"))
+            if department_code is not None:
+                rows.extend(self._permissions(f"dept:{department_code}"))
+            for rule in ROLE_RULES[role]:
+                if rule.scope == "own":
+                    rows.extend(
+                        (prefix, category, action)
+                        for prefix in own
+                        for category in self._categories(rule.categories)
+                        for action in rule.actions
+                    )
+        return Reach(merge(rows), self.ancestors)

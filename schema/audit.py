@@ -1,0 +1,64 @@
+"""Unmasking personal fields: allowed by the actor's reach for that record's region, and
+recorded; the records are written before the response leaves (or the data is withheld)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
+
+log = logging.getLogger("gridgov.audit")
+
+
+def operation_of(info: Info) -> str:
+    """``query <name> / <root field>``: how the data was read (cached per root field)."""
+    path = info.path
+    while path.prev is not None:
+        path = path.prev
+    cache = info.context.audit.operations
+    found = cache.get(path.key)
+    if found is None:
+        op = info.operation
+        name = op.name.value if op.name else "-"
+        found = cache[path.key] = f"{op.operation.value} {name} / {path.key}"
+    return found
+
+
+def reveal(
+    info: Info, *, category: str, kind: str, record_id: int, region_code: str | None, field: str
+) -> bool:
+    """May this actor see ``field`` of this record unmasked? If so, the read is audited."""
+    ctx = info.context
+    if not ctx.actor.reach.allows(category, "read", region_code):
+        return False
+    ctx.audit.record(kind, record_id, region_code, field, lambda: operation_of(info))
+    return True
+
+
+class AuditFlush(SchemaExtension):
+    """Writes the request's access records after execution, before the response is sent."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        ctx: Any = self.execution_context.context
+        audit = getattr(ctx, "audit", None)
+        if audit is None or not audit.entries:
+            return
+        try:
+            async with ctx._lock:
+                await audit.flush(ctx.session, ctx.actor)
+        except Exception:
+            log.exception("access audit could not be written")
+            result = self.execution_context.result
+            if result is not None:
+                result.data = None
+                result.errors = [
+                    GraphQLError(
+                        "the access audit could not be written, so no personal data is returned",
+                        extensions={"code": "INTERNAL_SERVER_ERROR"},
+                    )
+                ]

@@ -1,0 +1,70 @@
+"""Types of grants, permissions and the access audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from schema.pagination import connection_types
+
+
+@strawberry.type
+class Grant:
+    id: strawberry.ID
+    department_code: str
+    category: str
+    region_prefix: str
+    action: str
+    expires_at: datetime | None
+    note: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @strawberry.field(description="Active now: not revoked and not expired.")
+    def active(self) -> bool:
+        from datetime import UTC
+
+        now = datetime.now(UTC)
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+@strawberry.type
+class Permission:
+    category: str
+    action: str
+    prefixes: list[str] = strawberry.field(description="Code prefixes; empty is everywhere")
+
+
+@strawberry.type
+class AccessRecord:
+    id: strawberry.ID
+    at: datetime
+    actor_username: str
+    record_kind: str
+    record_ids: list[strawberry.ID]
+    region_codes: list[str]
+    fields: list[str]
+    operation: str
+
+
+AccessRecordEdge, AccessRecordConnection = connection_types("AccessRecord", AccessRecord)
+
+
+def grant_of(row: object) -> Grant:
+    return Grant(
+        **{
+            k: getattr(row, k)
+            for k in (
+                "id",
+                "department_code",
+                "category",
+                "region_prefix",
+                "action",
+                "expires_at",
+                "note",
+                "created_at",
+                "revoked_at",
+            )
+        }
+    )
