@@ -17,6 +17,7 @@ from core.categories import category_tree
 from core.database.engine import database_url, make_engine, make_sessionmaker
 from core.plugins import call_async, check_models, make_plugin_manager
 from core.settings import Settings
+from core.storage import DiskStorage
 
 
 def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) -> Starlette:
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         production=settings.production,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=True,
+        multipart_uploads_enabled=True,
     )
 
     @contextlib.asynccontextmanager
@@ -74,4 +76,5 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     app.state.plugin_manager = pm
     app.state.schema = schema
     app.state.authz = authz
+    app.state.storage = DiskStorage(settings.uploads, settings.upload_max_bytes)
     return app

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     timezone: str = Field(
         default="Asia/Shanghai", description="Calendar of time codes (IANA zone name)."
     )
+    upload_root: Path | None = Field(
+        default=None, description="Folder of event attachments; unset: var_dir/uploads."
+    )
+    upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=1024**3)
     max_page_size: int = Field(default=100, ge=1, le=100)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_echo: bool = False
@@ -72,6 +76,10 @@ class Settings(BaseSettings):
     @property
     def disabled_plugin_names(self) -> frozenset[str]:
         return frozenset(p.strip() for p in self.disabled_plugins.split(",") if p.strip())
+
+    @property
+    def uploads(self) -> Path:
+        return (self.upload_root or self.var_dir / "uploads").resolve()
 
     @property
     def pgdata(self) -> Path:

@@ -29,6 +29,10 @@ from schema.department import loaders as department_loaders
 from schema.department.queries import DepartmentQueries
 from schema.department.types import DepartmentCore
 from schema.errors import ErrorCodes
+from schema.event import loaders as event_loaders
+from schema.event.mutations import EventMutations
+from schema.event.queries import EventQueries
+from schema.event.types import EventCore
 from schema.grid import loaders as grid_loaders
 from schema.grid.manage import GridManageMutations, GridManageQueries
 from schema.grid.queries import GridQueries
@@ -58,10 +62,12 @@ CORE_TYPES: dict[str, type] = {
     "Place": PlaceCore,
     "Thing": ThingCore,
     "Organization": OrganizationCore,
+    "Event": EventCore,
 }
 CORE_QUERIES: tuple[type, ...] = (
     AccountQueries,
     AuthzQueries,
+    EventQueries,
     GridQueries,
     GridManageQueries,
     LocateQueries,
@@ -72,6 +78,7 @@ CORE_QUERIES: tuple[type, ...] = (
 CORE_MUTATIONS: tuple[type, ...] = (
     LoginMutation,
     AuthzMutations,
+    EventMutations,
     GridManageMutations,
     CreatePersonMutation,
     CreatePlaceMutations,
@@ -81,6 +88,7 @@ CORE_LOADERS: tuple[Mapping[str, Any], ...] = (
     department_loaders.LOADERS,
     person_loaders.LOADERS,
     place_loaders.LOADERS,
+    event_loaders.LOADERS,
 )
 
 _BUILD_LOCK = threading.Lock()

@@ -63,6 +63,18 @@ class Context:
                 await session.rollback()
                 raise
 
+    async def publish_event(self, session: AsyncSession, event: Any) -> None:
+        """Tell subscribers (in every process, after commit) that an event changed."""
+        from core.pubsub import publish
+
+        await publish(session, f"event:{event.id}", {"id": event.id, "status": event.status})
+        if event.assignee_department is not None:
+            await publish(session, f"tasks:dept:{event.assignee_department}", {"id": event.id})
+        elif event.assignee_id is not None:
+            await publish(session, f"tasks:{event.assignee_id}", {"id": event.id})
+        else:
+            await publish(session, f"tasks:level:{event.handling_region}", {"id": event.id})
+
     @property
     def app_state(self) -> Any:
         """The app's state (settings, authorization engine…) behind this request."""

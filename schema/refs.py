@@ -17,3 +17,4 @@ HouseholdRef = Annotated["Household", strawberry.lazy(REGISTRY)]  # noqa: F821
 PlaceRef = Annotated["Place", strawberry.lazy(REGISTRY)]  # noqa: F821
 ThingRef = Annotated["Thing", strawberry.lazy(REGISTRY)]  # noqa: F821
 OrganizationRef = Annotated["Organization", strawberry.lazy(REGISTRY)]  # noqa: F821
+EventRef = Annotated["Event", strawberry.lazy(REGISTRY)]  # noqa: F821

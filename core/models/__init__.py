@@ -3,6 +3,7 @@
 from core.models.account import Account, Duty, GridWorkerProfile, Role, WorkerRole
 from core.models.base import SRID, Base
 from core.models.department import Department, DepartmentArea
+from core.models.event import Event, EventAttachment, EventCategory, EventTrace
 from core.models.place import Organization, Place, Thing
 from core.models.population import Household, Person, PersonSpecialGroup, SpecialGroup
 from core.models.region import Grid, GridWorkerAssignment, Region
@@ -14,6 +15,10 @@ __all__ = [
     "Department",
     "DepartmentArea",
     "Duty",
+    "Event",
+    "EventAttachment",
+    "EventCategory",
+    "EventTrace",
     "Grid",
     "GridWorkerAssignment",
     "GridWorkerProfile",

@@ -1,0 +1,203 @@
+"""The Event type, its trace and attachments. A reporter sees a public trace: no internal
+notes, and handlers by role, not by name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from schema.located import LocatedFields
+from schema.pagination import connection_types
+from schema.refs import GridRef
+
+EventEdge, EventConnection = connection_types("Event")
+ROLE_NAMES = {
+    "citizen": "市民",
+    "grid_worker": "网格员",
+    "community_staff": "社区（村）",
+    "township_staff": "乡镇（街道）",
+    "district_command": "区指挥中心",
+    "department_staff": "职能部门",
+    "admin": "管理员",
+    "auditor": "审计",
+}
+
+
+@strawberry.type
+class EventCategoryType:
+    code: str
+    kind: str
+    name_zh: str
+    name_en: str
+    deadline_hours: int
+    department_types: list[str]
+
+
+@strawberry.type
+class Attachment:
+    key: str = strawberry.field(description="Storage key (content address)")
+    mime: str
+    kind: str = strawberry.field(description="image or video")
+    size: int
+    original_filename: str | None
+
+
+@strawberry.type
+class TraceStep:
+    step: int
+    action: str
+    from_status: str | None
+    to_status: str
+    actor: str = strawberry.field(description="Who (a role only, for the reporter)")
+    actor_role: str
+    at: datetime
+    note: str | None
+    detail: str | None
+    attachments: list[Attachment]
+
+
+@strawberry.type
+class Assignee:
+    kind: str = strawberry.field(description="worker, level or department")
+    code: str | None = strawberry.field(description="account id, region or department code")
+    name: str | None
+    level: str
+
+
+def _is_reporter_view(info: Info, row: Any) -> bool:
+    actor = info.context.actor
+    return actor.account_id == row.reporter_id and not actor.reach.allows(
+        "event", "read", row.region_code
+    )
+
+
+@strawberry.type(name="EventCore")
+class EventCore(LocatedFields):
+    id: strawberry.ID
+    title: str
+    description: str
+    address: str | None
+    status: str = strawberry.field(
+        description="assigned, accepted, dispatched, resolved, verified, closed"
+    )
+    level: str = strawberry.field(description="grid, community, township or district")
+    handling_region: str
+    deadline_at: datetime
+    supervision: str | None = strawberry.field(description="normal, yellow or red card")
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    rating: int | None
+    rating_comment: str | None
+    version: int = strawberry.field(description="Send as expectedVersion to change it")
+    anonymous: bool
+    channel: str
+
+    @strawberry.field
+    def overdue(self) -> bool:
+        return self.status != "closed" and self.deadline_at < datetime.now(UTC)
+
+    @strawberry.field(description="When it was reported")
+    def reported_at(self) -> datetime:
+        return self.collected_at
+
+    @strawberry.field
+    async def category(self, info: Info) -> EventCategoryType:
+        r = await info.context.loader("event_category").load(self.category_code)  # type: ignore[attr-defined]
+        return EventCategoryType(
+            code=r.code,
+            kind=r.kind,
+            name_zh=r.name_zh,
+            name_en=r.name_en,
+            deadline_hours=r.deadline_hours,
+            department_types=list(r.department_types),
+        )
+
+    @strawberry.field(description="The grid it was reported in (kept when grids are redrawn)")
+    async def grid(self, info: Info) -> GridRef | None:
+        gid = self.grid_id  # type: ignore[attr-defined]
+        return None if gid is None else await info.context.loader("grid_version_by_id").load(gid)
+
+    @strawberry.field
+    async def assignee(self, info: Info) -> Assignee:
+        row: Any = self
+        if row.assignee_department is not None:
+            dept = await info.context.loader("department_name").load(row.assignee_department)
+            return Assignee(
+                kind="department",
+                code=row.assignee_department,
+                name=dept.name if dept else None,
+                level=row.level,
+            )
+        if row.assignee_id is not None:
+            if _is_reporter_view(info, row):
+                return Assignee(
+                    kind="worker",
+                    code=None,
+                    name=ROLE_NAMES.get("grid_worker" if row.level == "grid" else "", None),
+                    level=row.level,
+                )
+            account = await info.context.loader("account_name").load(row.assignee_id)
+            return Assignee(
+                kind="worker",
+                code=str(row.assignee_id),
+                name=account.name if account else None,
+                level=row.level,
+            )
+        return Assignee(kind="level", code=row.handling_region, name=None, level=row.level)
+
+    @strawberry.field(description="The reporter (null when anonymous, for handlers)")
+    async def reporter(self, info: Info) -> str | None:
+        row: Any = self
+        if row.anonymous and info.context.actor.account_id != row.reporter_id:
+            return None
+        account = await info.context.loader("account_name").load(row.reporter_id)
+        return account.name if account else None
+
+    @strawberry.field
+    async def attachments(self, info: Info) -> list[Attachment]:
+        rows = await info.context.loader("event_attachments").load(int(self.id))
+        return [_attachment(r) for r in rows]
+
+    @strawberry.field(
+        description="Every step, oldest first; the reporter sees the public "
+        "steps only, with roles instead of names."
+    )
+    async def trace(self, info: Info) -> list[TraceStep]:
+        row: Any = self
+        steps = await info.context.loader("event_trace").load(int(row.id))
+        files = await info.context.loader("event_attachments").load(int(row.id))
+        public = _is_reporter_view(info, row)
+        out = []
+        for s in steps:
+            if public and s.internal:
+                continue
+            own = s.actor_id == info.context.actor.account_id
+            actor = (
+                (s.actor_name or "")
+                if not public or own
+                else ROLE_NAMES.get(s.actor_role, s.actor_role)
+            )
+            out.append(
+                TraceStep(
+                    step=s.step,
+                    action=s.action,
+                    from_status=s.from_status,
+                    to_status=s.to_status,
+                    actor=actor,
+                    actor_role=s.actor_role,
+                    at=s.at,
+                    note=s.note,
+                    detail=None if public else s.detail,
+                    attachments=[_attachment(f) for f in files if f.trace_id == s.id],
+                )
+            )
+        return out
+
+
+def _attachment(r: Any) -> Attachment:
+    return Attachment(
+        key=r.key, mime=r.mime, kind=r.kind, size=r.size, original_filename=r.original_filename
+    )
