@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
+import asyncpg
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,8 +15,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from core.categories import category_tree
-from core.database.engine import database_url, make_engine, make_sessionmaker
+from core.database.engine import _asyncpg_dsn, database_url, make_engine, make_sessionmaker
 from core.plugins import call_async, check_models, make_plugin_manager
+from core.pubsub import Broker
 from core.settings import Settings
 from core.storage import DiskStorage
 
@@ -48,11 +50,18 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         app.state.sessionmaker = make_sessionmaker(engine)
         async with engine.begin() as conn:
             await ensure_audit_partitions(conn)
+        dsn = _asyncpg_dsn(url)
+        broker = Broker(
+            lambda: asyncpg.connect(**dsn, server_settings={"application_name": "gridgov-pubsub"})
+        )
+        await broker.start()
+        app.state.broker = broker
         try:
             await call_async(pm.hook.gridgov_startup, app=app)
             yield
         finally:
             await call_async(pm.hook.gridgov_shutdown, app=app)
+            await broker.stop()
             await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

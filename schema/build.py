@@ -32,6 +32,7 @@ from schema.errors import ErrorCodes
 from schema.event import loaders as event_loaders
 from schema.event.mutations import EventMutations
 from schema.event.queries import EventQueries
+from schema.event.subscriptions import EventSubscriptions
 from schema.event.types import EventCore
 from schema.grid import loaders as grid_loaders
 from schema.grid.manage import GridManageMutations, GridManageQueries
@@ -83,6 +84,7 @@ CORE_MUTATIONS: tuple[type, ...] = (
     CreatePersonMutation,
     CreatePlaceMutations,
 )
+CORE_SUBSCRIPTIONS: tuple[type, ...] = (EventSubscriptions,)
 CORE_LOADERS: tuple[Mapping[str, Any], ...] = (
     grid_loaders.LOADERS,
     department_loaders.LOADERS,
@@ -193,7 +195,7 @@ def build_schema(
     roots: dict[str, list[tuple[type, str]]] = {
         "Query": [(q, CORE) for q in CORE_QUERIES],
         "Mutation": [(m, CORE) for m in CORE_MUTATIONS],
-        "Subscription": [],
+        "Subscription": [(s, CORE) for s in CORE_SUBSCRIPTIONS],
     }
     for root, hook in (
         ("Query", pm.hook.gridgov_graphql_query),

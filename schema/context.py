@@ -31,6 +31,8 @@ class Context:
     plugin_manager: Any
     response: Any = None
     audit: AccessLog = field(default_factory=AccessLog)
+    #: graphql-transport-ws connection_init payload (a WebSocket's token travels here)
+    connection_params: Any = None
     _session: AsyncSession | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[str, DataLoader] = field(default_factory=dict)
@@ -89,6 +91,15 @@ class Context:
                 raise KeyError(f"no DataLoader named {name!r} is registered") from None
             loader = self._loaders[name] = factory(self)
         return loader
+
+    async def fresh(self) -> None:
+        """Start over for the next message of a long-lived subscription: no cached rows,
+        no open transaction."""
+        async with self._lock:
+            self._loaders.clear()
+            if self._session is not None:
+                await self._session.close()
+                self._session = None
 
     async def close(self) -> None:
         if self._session is not None:

@@ -8,6 +8,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 
 from authz.identify import bearer_token, identify
 from core.errors import Unauthenticated
@@ -24,6 +25,25 @@ class GraphQLView(GraphQL):
         if result.errors:
             result.errors = [decorate(e, production=self.production) for e in result.errors]
         return await super().process_result(request, result)
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """A browser cannot set headers on a WebSocket: its token may come in the
+        connection_init payload as ``Authorization: Bearer …``."""
+        params = context.connection_params or {}
+        raw = params.get("Authorization") or params.get("authorization")
+        if isinstance(raw, str) and raw.strip():
+            try:
+                token = bearer_token(raw)
+                async with context._lock:
+                    context.actor = await identify(
+                        context.session,
+                        token,
+                        context.settings.signing_key(),
+                        context.app_state.authz,
+                    )
+            except Unauthenticated as exc:
+                raise ConnectionRejectionError({"message": exc.message}) from exc
+        return await super().on_ws_connect(context)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         ctx: Context = request.scope["state"]["gridgov_context"]

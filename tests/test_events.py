@@ -99,7 +99,122 @@ async def step(client: Client, mutation: str, **variables: Any) -> dict[str, Any
     return result
 
 
-async def test_the_whole_loop_over_http(pg_server, template_db, app_client, tmp_path) -> None:
+def loop_steps(grid: str) -> list[tuple[str, str, dict[str, Any], str]]:
+    """The loop after the report: (who, mutation, arguments, status after the step)."""
+    dept = "ds-511504-urban-management"
+    return [
+        (f"gw-{grid}", "acceptEvent", {}, "accepted"),
+        (f"gw-{grid}", "escalateEvent", {"note": "需要社区协调"}, "assigned"),
+        (f"cs-{grid[:12]}", "escalateEvent", {}, "assigned"),
+        (f"ts-{grid[:9]}", "escalateEvent", {}, "assigned"),
+        ("command", "dispatchEvent", {"departmentCode": "511504-URBAN-MANAGEMENT"}, "dispatched"),
+        (dept, "sendBackEvent", {"reason": "属于物业管理范围"}, "assigned"),
+        (
+            "command",
+            "dispatchEvent",
+            {"departmentCode": "511504-URBAN-MANAGEMENT", "note": "物业已撤场，请执法局处理"},
+            "dispatched",
+        ),
+        (dept, "acceptEvent", {}, "accepted"),
+        (dept, "resolveEvent", {"result": "已清运"}, "resolved"),
+        (f"gw-{grid}", "verifyEvent", {"passed": False, "note": "还有一堆没清走"}, "accepted"),
+        (dept, "resolveEvent", {"result": "已全部清运"}, "resolved"),
+        (f"gw-{grid}", "verifyEvent", {"passed": True}, "verified"),
+        (f"gw-{grid}", "closeEvent", {}, "closed"),
+    ]
+
+
+async def drive_loop(
+    citizen: Client,
+    staff: Client,
+    grid: str,
+    lon: float,
+    lat: float,
+    uploads: Path,
+    after_step: Any = None,
+) -> str:
+    """Report with a photo, then every step of the loop; checks the trace. Returns the id."""
+    await citizen.login("citizen")
+    reported = await upload(
+        citizen,
+        REPORT,
+        {"input": report_input(lon, lat)},
+        [("photo.jpg", jpeg_with_gps(), "image/jpeg")],
+    )
+    assert "errors" not in reported, reported
+    event = reported["data"]["reportEvent"]["event"]
+    assert event["status"] == "assigned" and event["level"] == "grid"
+    assert event["grid"]["code"] == grid and event["handlingRegion"] == grid
+    assert event["assignee"]["kind"] == "worker"
+    stored = event["attachments"][0]
+    assert stored["mime"] == "image/jpeg"
+    with Image.open(uploads / stored["key"]) as kept:
+        assert not kept.getexif().get_ifd(0x8825)  # no GPS left in the stored photo
+    eid = event["id"]
+    if after_step is not None:
+        await after_step("report", eid, "assigned")
+    for who, mutation, arguments, status in loop_steps(grid):
+        await staff.login(who)
+        if mutation == "sendBackEvent":
+            no_reason = await step(staff, "sendBackEvent", id=eid, reason="  ")
+            assert no_reason["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        result = await step(staff, mutation, id=eid, **arguments)
+        assert "errors" not in result, (who, mutation, result)
+        assert result["data"][mutation]["status"] == status
+        if after_step is not None:
+            await after_step(mutation, eid, status)
+    rated = await step(citizen, "rateEvent", id=eid, score=5, comment="很快")
+    assert rated["data"]["rateEvent"]["status"] == "closed", rated
+    if after_step is not None:
+        await after_step("rateEvent", eid, "closed")
+    again = await step(citizen, "rateEvent", id=eid, score=1)
+    assert again["errors"][0]["extensions"]["code"] == "CONFLICT"
+
+    await staff.login("command")
+    full = (await staff.gql(EVENT, {"id": eid}))["data"]["event"]
+    assert [s["action"] for s in full["trace"]] == [
+        "report",
+        "accept",
+        "escalate",
+        "escalate",
+        "escalate",
+        "dispatch",
+        "send_back",
+        "dispatch",
+        "accept",
+        "resolve",
+        "verify",
+        "resolve",
+        "verify",
+        "close",
+        "rate",
+    ]
+    assert [s["step"] for s in full["trace"]] == list(range(1, 16))
+    assert full["trace"][0]["attachments"] == [{"mime": "image/jpeg"}]
+    assert full["trace"][6]["note"] == "属于物业管理范围"
+    assert full["trace"][5]["detail"] == "department:511504-URBAN-MANAGEMENT"
+    assert full["rating"] == 5
+    public = (await citizen.gql(EVENT, {"id": eid}))["data"]["event"]["trace"]
+    assert [s["action"] for s in public] == [
+        "report",
+        "accept",
+        "accept",
+        "resolve",
+        "verify",
+        "resolve",
+        "verify",
+        "close",
+        "rate",
+    ]
+    assert all(s["detail"] is None for s in public)
+    handler_names = {s["actor"] for s in public if s["actorRole"] != "citizen"}
+    assert handler_names <= {"网格员", "职能部门"}  # roles, not people's names
+    mine = await citizen.gql("{ myReports(first: 10) { edges { node { id } } } }")
+    assert [e["node"]["id"] for e in mine["data"]["myReports"]["edges"]] == [eid]
+    return eid
+
+
+async def test_the_whole_loop(pg_server, template_db, app_client, tmp_path) -> None:
     url = await demo_copy(pg_server, template_db)
     lon, lat, grid = (await inner_points(url, 1))[0]
     uploads = tmp_path / "uploads"
@@ -107,99 +222,7 @@ async def test_the_whole_loop_over_http(pg_server, template_db, app_client, tmp_
         app_client(url, upload_root=uploads) as citizen,
         app_client(url, upload_root=uploads) as staff,
     ):
-        await citizen.login("citizen")
-        reported = await upload(
-            citizen,
-            REPORT,
-            {"input": report_input(lon, lat)},
-            [("photo.jpg", jpeg_with_gps(), "image/jpeg")],
-        )
-        assert "errors" not in reported, reported
-        event = reported["data"]["reportEvent"]["event"]
-        assert event["status"] == "assigned" and event["level"] == "grid"
-        assert event["grid"]["code"] == grid and event["handlingRegion"] == grid
-        assert event["assignee"]["kind"] == "worker"
-        stored = event["attachments"][0]
-        assert stored["mime"] == "image/jpeg"
-        with Image.open(uploads / stored["key"]) as kept:
-            assert not kept.getexif().get_ifd(0x8825)  # no GPS left in the stored photo
-        eid = event["id"]
-
-        async def as_(username: str, mutation: str, **kw: Any) -> dict[str, Any]:
-            await staff.login(username)
-            result = await step(staff, mutation, id=eid, **kw)
-            assert "errors" not in result, (username, mutation, result)
-            return result["data"][mutation]
-
-        assert (await as_(f"gw-{grid}", "acceptEvent"))["status"] == "accepted"
-        assert (await as_(f"gw-{grid}", "escalateEvent", note="需要社区协调"))[
-            "level"
-        ] == "community"
-        assert (await as_(f"cs-{grid[:12]}", "escalateEvent"))["level"] == "township"
-        assert (await as_(f"ts-{grid[:9]}", "escalateEvent"))["level"] == "district"
-        await as_("command", "dispatchEvent", departmentCode="511504-URBAN-MANAGEMENT")
-        await staff.login("ds-511504-urban-management")
-        no_reason = await step(staff, "sendBackEvent", id=eid, reason="  ")
-        assert no_reason["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-        await as_("ds-511504-urban-management", "sendBackEvent", reason="属于物业管理范围")
-        await as_(
-            "command",
-            "dispatchEvent",
-            departmentCode="511504-URBAN-MANAGEMENT",
-            note="物业已撤场，请执法局处理",
-        )
-        await as_("ds-511504-urban-management", "acceptEvent")
-        await as_("ds-511504-urban-management", "resolveEvent", result="已清运")
-        back = await as_(f"gw-{grid}", "verifyEvent", passed=False, note="还有一堆没清走")
-        assert back["status"] == "accepted"
-        await as_("ds-511504-urban-management", "resolveEvent", result="已全部清运")
-        assert (await as_(f"gw-{grid}", "verifyEvent", passed=True))["status"] == "verified"
-        assert (await as_(f"gw-{grid}", "closeEvent"))["status"] == "closed"
-        rated = await step(citizen, "rateEvent", id=eid, score=5, comment="很快")
-        assert rated["data"]["rateEvent"]["status"] == "closed", rated
-        again = await step(citizen, "rateEvent", id=eid, score=1)
-        assert again["errors"][0]["extensions"]["code"] == "CONFLICT"
-
-        await staff.login("command")
-        full = (await staff.gql(EVENT, {"id": eid}))["data"]["event"]
-        assert [s["action"] for s in full["trace"]] == [
-            "report",
-            "accept",
-            "escalate",
-            "escalate",
-            "escalate",
-            "dispatch",
-            "send_back",
-            "dispatch",
-            "accept",
-            "resolve",
-            "verify",
-            "resolve",
-            "verify",
-            "close",
-            "rate",
-        ]
-        assert [s["step"] for s in full["trace"]] == list(range(1, 16))
-        assert full["trace"][0]["attachments"] == [{"mime": "image/jpeg"}]
-        assert full["trace"][6]["note"] == "属于物业管理范围"
-        assert full["rating"] == 5
-        public = (await citizen.gql(EVENT, {"id": eid}))["data"]["event"]["trace"]
-        assert [s["action"] for s in public] == [
-            "report",
-            "accept",
-            "accept",
-            "resolve",
-            "verify",
-            "resolve",
-            "verify",
-            "close",
-            "rate",
-        ]
-        assert all(s["detail"] is None for s in public)
-        handler_names = {s["actor"] for s in public if s["actorRole"] != "citizen"}
-        assert handler_names <= {"网格员", "职能部门"}  # roles, not people's names
-        mine = await citizen.gql("{ myReports(first: 10) { edges { node { id } } } }")
-        assert [e["node"]["id"] for e in mine["data"]["myReports"]["edges"]] == [eid]
+        await drive_loop(citizen, staff, grid, lon, lat, uploads)
 
 
 async def test_refusals_and_routing(pg_server, template_db, app_client, tmp_path) -> None:

@@ -1,0 +1,90 @@
+"""Real servers for end-to-end tests: uvicorn on a loopback port, in the test's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+import websockets
+
+from core.app import create_app
+from core.settings import Settings
+from tests.conftest import TEST_SECRET
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def live_server(url: str, var_dir: Path, **settings: Any) -> AsyncIterator[str]:
+    """A uvicorn server of a fresh app on the database; yields its base URL."""
+    app = create_app(
+        Settings(database_url=url, var_dir=var_dir, secret_key=TEST_SECRET, **settings)
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    assert server.started, "the server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+class Subscriber:
+    """A graphql-transport-ws client."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.url = base_url.replace("http://", "ws://") + "/graphql"
+        self.token = token
+        self.ws: Any = None
+
+    async def __aenter__(self) -> Subscriber:
+        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
+        await self.ws.send(
+            json.dumps(
+                {"type": "connection_init", "payload": {"Authorization": f"Bearer {self.token}"}}
+            )
+        )
+        ack = json.loads(await asyncio.wait_for(self.ws.recv(), 5))
+        assert ack["type"] == "connection_ack", ack
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.ws.close()
+
+    async def subscribe(self, sub_id: str, query: str, variables: dict | None = None) -> None:
+        await self.ws.send(
+            json.dumps(
+                {
+                    "id": sub_id,
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": variables or {}},
+                }
+            )
+        )
+
+    async def next(self, wait: float = 10) -> dict[str, Any]:
+        while True:
+            async with asyncio.timeout(wait):
+                message = json.loads(await self.ws.recv())
+            if message["type"] == "ping":
+                await self.ws.send(json.dumps({"type": "pong"}))
+                continue
+            return message
