@@ -383,3 +383,50 @@ async def test_indicators_through_the_api(pg_server, template_db, app_client) ->
         assert figures["closeRate"] == 93.72 and figures["onTimeRate"] == 75.82
         assert figures["overdue"] == 972 - 911
         assert 1 <= figures["averageSatisfaction"] <= 5
+
+
+async def test_hook_gridgov_event_transition_fires_on_each_step(
+    pg_server, template_db, app_client, tmp_path
+) -> None:
+    from tests.sample_plugin import SamplePlugin
+
+    url = await demo_copy(pg_server, template_db)
+    lon, lat, grid = (await inner_points(url, 1))[0]
+    plugin = SamplePlugin()
+    async with app_client(url, plugins=[plugin], upload_root=tmp_path / "u") as client:
+        await client.login("citizen")
+        eid = (await client.gql(REPORT, {"input": report_input(lon, lat)}))["data"]["reportEvent"][
+            "event"
+        ]["id"]
+        await client.login(f"gw-{grid}")
+        assert "errors" not in await step(client, "acceptEvent", id=eid)
+    calls = plugin.called("event_transition")
+    assert [t for _, t, _ in calls] == ["report", "accept"]
+    assert all(event.id == int(eid) for event, _, _ in calls)
+
+
+async def test_address_only_reports_go_to_the_command_centre_and_show_up_here(
+    pg_server, template_db, app_client, tmp_path
+) -> None:
+    url = await demo_copy(pg_server, template_db)
+    lon, lat, grid = (await inner_points(url, 1))[0]
+    async with app_client(url, upload_root=tmp_path / "u") as client:
+        await client.login("citizen")
+        data = report_input(lon, lat)
+        del data["location"]
+        data["address"] = "南岸街道某小区3栋"
+        event = (await client.gql(REPORT, {"input": data}))["data"]["reportEvent"]["event"]
+        assert event["level"] == "district" and event["grid"] is None
+        neither = report_input(lon, lat)
+        del neither["location"]
+        refused = await client.gql(REPORT, {"input": neither})
+        assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        await client.gql(REPORT, {"input": report_input(lon, lat)})
+        await client.login("command")
+        here = await client.gql(
+            "query($c: String!) { here(code: $c) { counts { events } "
+            "events(first: 5) { edges { node { grid { code } } } } } }",
+            {"c": grid},
+        )
+        assert here["data"]["here"]["counts"]["events"] == 1
+        assert here["data"]["here"]["events"]["edges"][0]["node"]["grid"]["code"] == grid

@@ -18,7 +18,7 @@ from core.models import Department, DepartmentArea, Event, EventAttachment, Even
 from core.models.event import EventTrace
 from core.plugins import call_async
 from core.services.event_rules import LEVEL_UP, holds, may_supervise, region_of_level
-from core.services.locating import place_point, time_code_of
+from core.services.locating import Placement, place_point, time_code_of
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 CHANNELS = ("citizen_app", "worker_app", "command")
@@ -30,8 +30,8 @@ class Report:
     category_code: str
     title: str
     description: str
-    lon: float
-    lat: float
+    lon: float | None
+    lat: float | None
     idempotency_key: str
     address: str | None = None
     anonymous: bool = False
@@ -150,8 +150,14 @@ async def report_event(
         raise BadInput(f"unknown event category {report.category_code!r}", argument="categoryCode")
     title = _text(report.title, "title", 200)
     description = _text(report.description, "description", 5000)
-    placement = await place_point(session, report.lon, report.lat)
     district = await _district(session)
+    if report.lon is not None and report.lat is not None:
+        placement = await place_point(session, report.lon, report.lat)
+    elif report.address and report.address.strip():
+        # An address alone cannot be placed here (no geocoder): the command centre routes it.
+        placement = Placement(grid_id=None, region_code=district[:6], beidou_code="", grid=None)
+    else:
+        raise BadInput("give a location, or at least an address", argument="location")
     now = datetime.now(UTC)
     worker = placement.grid.worker_id if placement.grid is not None else None
     level = "grid" if worker is not None else "district"
@@ -173,7 +179,7 @@ async def report_event(
         geom=_point(report.lon, report.lat),
         grid_id=placement.grid_id,
         region_code=placement.region_code or "",
-        beidou_code=placement.beidou_code,
+        beidou_code=placement.beidou_code or None,
         collected_at=now,
         time_code=time_code_of(now, tz),
         collected_by=actor.account_id,

@@ -10,7 +10,9 @@ from sqlalchemy import ColumnElement, and_, func, select
 from strawberry.types import Info
 
 from authz.scope import within_reach
-from core.models import Household, Organization, Person, Place, Thing
+from core.models import Event, Household, Organization, Person, Place, Thing
+from schema.event.loaders import EVENTS
+from schema.event.types import EventConnection, EventEdge
 from schema.located import located_page
 from schema.person.loaders import HOUSEHOLDS, PERSONS
 from schema.person.types import HouseholdConnection, HouseholdEdge, PersonConnection, PersonEdge
@@ -65,6 +67,7 @@ class DomainCounts:
     places: int
     things: int
     organizations: int
+    events: int
 
 
 MODELS: dict[str, tuple[Any, str]] = {
@@ -73,6 +76,7 @@ MODELS: dict[str, tuple[Any, str]] = {
     "places": (Place, "place"),
     "things": (Thing, "thing"),
     "organizations": (Organization, "organization"),
+    "events": (Event, "event"),
 }
 
 
@@ -190,4 +194,22 @@ class Here:
             first=first,
             after=after,
             filters=self.where(Organization),
+        )
+
+    @strawberry.field(description="Events reported here (and then), within your reach.")
+    async def events(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> EventConnection:  # type: ignore[valid-type]
+        return await located_page(
+            info,
+            Event,
+            EVENTS,
+            kind="event",
+            category="event",
+            connection=EventConnection,
+            edge=EventEdge,
+            region_code=None,
+            first=first,
+            after=after,
+            filters=self.where(Event),
         )
