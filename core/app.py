@@ -18,6 +18,7 @@ from core.categories import category_tree
 from core.database.engine import _asyncpg_dsn, database_url, make_engine, make_sessionmaker
 from core.plugins import call_async, check_models, make_plugin_manager
 from core.pubsub import Broker
+from core.ratelimit import RateLimiter
 from core.settings import Settings
 from core.storage import DiskStorage
 
@@ -86,4 +87,5 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     app.state.schema = schema
     app.state.authz = authz
     app.state.storage = DiskStorage(settings.uploads, settings.upload_max_bytes)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     return app

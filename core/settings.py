@@ -43,6 +43,16 @@ class Settings(BaseSettings):
         default=None, description="Folder of event attachments; unset: var_dir/uploads."
     )
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=1024**3)
+    max_depth: int = Field(default=12, ge=2, le=100, description="Deepest selection allowed")
+    max_aliases: int = Field(default=30, ge=1, le=1000)
+    max_tokens: int = Field(default=3000, ge=100, le=100_000)
+    max_query_cost: int = Field(
+        default=50_000, ge=100, description="Fields × page sizes a request may ask for"
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="JSON request body cap")
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests per account (or address) per minute; 0: off"
+    )
     max_page_size: int = Field(default=100, ge=1, le=100)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_echo: bool = False

@@ -38,6 +38,7 @@ from schema.grid import loaders as grid_loaders
 from schema.grid.manage import GridManageMutations, GridManageQueries
 from schema.grid.queries import GridQueries
 from schema.grid.types import GridCore, GridWorkerCore, RegionCore
+from schema.limits import limit_extensions
 from schema.locate.queries import LocateQueries
 from schema.person import loaders as person_loaders
 from schema.person.create import CreatePersonMutation
@@ -223,6 +224,7 @@ def build_schema(
         _reset_lazy_caches([*composed.values(), *(r for r in root_types.values() if r)])
         schema_extensions: list[Any] = [
             lambda: ErrorCodes(production=settings.production),
+            *limit_extensions(settings),
             AuditFlush,
             # Clients send the same few documents again and again: parse and validate once.
             lambda: ParserCache(maxsize=512),
@@ -234,6 +236,8 @@ def build_schema(
             mutation=root_types["Mutation"],
             subscription=root_types["Subscription"],
             extensions=schema_extensions,
-            config=StrawberryConfig(scalar_map=SCALARS),
+            config=StrawberryConfig(
+                scalar_map=SCALARS, disable_field_suggestions=settings.production
+            ),
         )
     return schema, loaders

@@ -11,9 +11,22 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from authz.identify import bearer_token, identify
+from core.auth import decode_token
 from core.errors import Unauthenticated
 from schema.context import Context
 from schema.errors import decorate
+from schema.event.mutations import MAX_ATTACHMENTS
+
+
+def _rate_key(conn: HTTPConnection, key: str) -> str:
+    """The account of a valid token, else the client's address."""
+    try:
+        token = bearer_token(conn.headers.get("authorization"))
+        if token:
+            return f"account:{decode_token(token, key=key).account_id}"
+    except Unauthenticated:
+        pass
+    return f"address:{conn.client.host if conn.client else '-'}"
 
 
 class GraphQLView(GraphQL):
@@ -52,6 +65,32 @@ class GraphQLView(GraphQL):
         return ctx
 
 
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
+    )
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _capped(receive: Receive, cap: int) -> Receive:
+    """Stop reading a body (sent with or without Content-Length) once it passes the cap."""
+    seen = 0
+
+    async def wrapped() -> Any:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > cap:
+                raise BodyTooLarge(cap)
+        return message
+
+    return wrapped
+
+
 class GraphQLEndpoint:
     """Builds the request's Context (and Actor) around the Strawberry view, closes it after.
 
@@ -63,6 +102,32 @@ class GraphQLEndpoint:
         self.loaders = loaders
         self.pm = pm
 
+    @staticmethod
+    def _body_cap(conn: HTTPConnection, settings: Any) -> int:
+        kind = conn.headers.get("content-type", "")
+        if kind.startswith("multipart/"):
+            return int(settings.upload_max_bytes * MAX_ATTACHMENTS + settings.max_body_bytes)
+        return int(settings.max_body_bytes)
+
+    def _refuse(self, conn: HTTPConnection, app: Any) -> JSONResponse | None:
+        """413 for a declared body over the cap, 429 past the rate limit."""
+        settings = app.state.settings
+        length = conn.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self._body_cap(conn, settings):
+            return _error(
+                413,
+                "BAD_USER_INPUT",
+                f"the request body is larger than {self._body_cap(conn, settings)} bytes",
+            )
+        key = _rate_key(conn, settings.signing_key())
+        if not app.state.rate_limiter.allow(key):
+            return _error(
+                429,
+                "RATE_LIMITED",
+                f"more than {settings.rate_limit_per_minute} requests a minute; slow down",
+            )
+        return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.view(scope, receive, send)
@@ -70,6 +135,12 @@ class GraphQLEndpoint:
         app = scope["app"]
         conn = HTTPConnection(scope)
         settings = app.state.settings
+        if scope["type"] == "http":
+            refusal = self._refuse(conn, app)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+            receive = _capped(receive, self._body_cap(conn, settings))
         ctx = Context(
             request=conn,
             settings=settings,
@@ -92,6 +163,11 @@ class GraphQLEndpoint:
                     return
                 raise
             scope.setdefault("state", {})["gridgov_context"] = ctx
-            await self.view(scope, receive, send)
+            try:
+                await self.view(scope, receive, send)
+            except BodyTooLarge as exc:
+                await _error(
+                    413, "BAD_USER_INPUT", f"the request body is larger than {exc.args[0]} bytes"
+                )(scope, receive, send)
         finally:
             await ctx.close()

@@ -1,0 +1,80 @@
+"""Abuse limits: refused with clear errors before any execution."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def nested(depth: int) -> str:
+    inner = "code"
+    for _ in range(depth):
+        inner = f"parent {{ {inner} }}"
+    return f'{{ region(code: "511504100200") {{ {inner} }} }}'
+
+
+async def test_deep_query_is_refused(demo_url, app_client) -> None:
+    async with app_client(demo_url) as client:
+        result = await client.gql(nested(20))
+        assert client.sql.count == 0  # refused before execution
+        error = result["errors"][0]
+        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "depth" in error["message"]
+        assert "errors" not in await client.gql(nested(3))
+
+
+async def test_many_aliases_are_refused(demo_url, app_client) -> None:
+    async with app_client(demo_url) as client:
+        query = "{ " + " ".join(f"a{i}: me {{ id }}" for i in range(100)) + " }"
+        result = await client.gql(query)
+        assert result["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "aliases" in result["errors"][0]["message"]
+        assert client.sql.count == 0
+
+
+async def test_costly_nested_lists_are_refused(demo_url, app_client) -> None:
+    query = """{ regions(first: 100) { edges { node { children(first: 100) { edges { node {
+      grids(first: 100) { edges { node { code worker { name } } } } } } } } } } }"""
+    async with app_client(demo_url) as client:
+        result = await client.gql(query)
+        error = result["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["extensions"]["cost"] > 1_000_000 and "limit" in error["message"]
+        assert result["data"] is None and client.sql.count == 0
+        fragment = """query { regions(first: 100) { ...R } }
+          fragment R on RegionConnection { edges { node { children(first: 100) { edges {
+          node { grids(first: 100) { nodes { code } } } } } } } }"""
+        assert (await client.gql(fragment))["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        small = await client.gql(
+            "{ grids(first: 100) { edges { node { code worker { name } region { code name } } } } }"
+        )
+        assert "errors" not in small
+
+
+async def test_large_bodies_and_too_many_requests(demo_url, app_client) -> None:
+    async with app_client(demo_url, max_body_bytes=2048, rate_limit_per_minute=5) as client:
+        big = await client.http.post(
+            "/graphql", json={"query": "{ me { id } }", "variables": {"x": "y" * 5000}}
+        )
+        assert big.status_code == 413
+        assert big.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        codes = [
+            (await client.http.post("/graphql", json={"query": "{ me { id } }"})).status_code
+            for _ in range(6)
+        ]
+        assert codes == [200] * 5 + [429]
+
+
+@pytest.mark.parametrize("production", [False, True])
+async def test_introspection_and_suggestions_only_outside_production(
+    demo_url, app_client, production
+) -> None:
+    env = "production" if production else "development"
+    async with app_client(demo_url, environment=env) as client:
+        schema = await client.gql("{ __schema { queryType { name } } }")
+        typo = await client.gql("{ grids(first: 1) { edges { node { cod } } } }")
+        if production:
+            assert schema["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+            assert "Did you mean" not in typo["errors"][0]["message"]
+        else:
+            assert schema["data"]["__schema"]["queryType"]["name"] == "Query"
+            assert "Did you mean" in typo["errors"][0]["message"]
