@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-deps lint format schema bench clean-db
+.PHONY: run test install system-deps lint format schema bench clean-db http-audit
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,11 +25,16 @@ run: install
 	$(BIN)/gridgov demo load --if-empty
 	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
 
-## Lint, check the schema snapshot, run the test suite against a private PostGIS cluster
+## Lint, audit GraphQL-over-HTTP compliance, run the tests against a private PostGIS
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	BIN=$(BIN) scripts/http-audit.sh
 	$(BIN)/python -m pytest
+
+## graphql-http's audit (node) against a running server; fails on any error or warning
+http-audit: install
+	BIN=$(BIN) scripts/http-audit.sh
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

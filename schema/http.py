@@ -29,6 +29,9 @@ def _rate_key(conn: HTTPConnection, key: str) -> str:
     return f"address:{conn.client.host if conn.client else '-'}"
 
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
 class GraphQLView(GraphQL):
     def __init__(self, schema: Any, *, production: bool, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
@@ -37,7 +40,25 @@ class GraphQLView(GraphQL):
     async def process_result(self, request: Any, result: Any) -> Any:
         if result.errors:
             result.errors = [decorate(e, production=self.production) for e in result.errors]
-        return await super().process_result(request, result)
+        body = await super().process_result(request, result)
+        if GRAPHQL_RESPONSE in request.headers.get("accept", ""):
+            # GraphQL over HTTP: with this media type a request that never executed (parse,
+            # validation, variable errors) is a 400 without a data entry.
+            ctx = request.scope.get("state", {}).get("gridgov_context")
+            if ctx is not None and ctx.response is not None:
+                ctx.response.gridgov_media = GRAPHQL_RESPONSE
+                errors = result.errors or ()
+                if result.data is None and errors and all(e.path is None for e in errors):
+                    ctx.response.status_code = 400
+                    body.pop("data", None)
+        return body
+
+    def create_response(self, response_data: Any, sub_response: Any) -> Any:
+        response = super().create_response(response_data, sub_response)
+        media = getattr(sub_response, "gridgov_media", None)
+        if media is not None:
+            response.headers["content-type"] = f"{media}; charset=utf-8"
+        return response
 
     async def on_ws_connect(self, context: Any) -> Any:
         """A browser cannot set headers on a WebSocket: its token may come in the
