@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-deps lint format schema bench clean-db http-audit
+.PHONY: run test install system-deps lint format schema bench clean-db http-audit fuzz
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,7 +30,12 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	BIN=$(BIN) scripts/http-audit.sh
+	BIN=$(BIN) scripts/fuzz.sh
 	$(BIN)/python -m pytest
+
+## schemathesis against a running server (FUZZ_SEED=N replays, FUZZ_EXAMPLES=N per operation)
+fuzz: install
+	BIN=$(BIN) scripts/fuzz.sh
 
 ## graphql-http's audit (node) against a running server; fails on any error or warning
 http-audit: install

@@ -132,12 +132,43 @@ class CostLimit(SchemaExtension):
         yield
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class RefuseNul(SchemaExtension):
+    """A NUL character cannot be stored in PostgreSQL text: refuse it up front (in
+    variables or in the document's string literals) instead of failing in the database."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        literal = ctx.query is not None and ("\\u0000" in ctx.query or "\x00" in ctx.query)
+        if literal or _has_nul(ctx.variables):
+            ctx.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "text may not contain the NUL character (U+0000)",
+                        extensions={"code": "BAD_USER_INPUT"},
+                    )
+                ],
+            )
+        yield
+
+
 def limit_extensions(settings: Settings) -> list[Any]:
     extensions: list[Any] = [
         lambda: QueryDepthLimiter(max_depth=settings.max_depth, should_ignore=_introspection),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CostLimit(settings.max_query_cost),
+        RefuseNul,
     ]
     if settings.production:
         extensions.append(DisableIntrospection)

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
+mkdir -p var
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "http-audit: node and npm are needed (apt-get install nodejs npm)" >&2
   exit 1

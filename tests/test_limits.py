@@ -78,3 +78,20 @@ async def test_introspection_and_suggestions_only_outside_production(
         else:
             assert schema["data"]["__schema"]["queryType"]["name"] == "Query"
             assert "Did you mean" in typo["errors"][0]["message"]
+
+
+async def test_nul_characters_and_malformed_ids_are_bad_input(demo_url, app_client) -> None:
+    async with app_client(demo_url) as client:
+        await client.login("command")
+        nul = await client.gql(
+            "query($c: String!){ gridVersions(code: $c) { code } }", {"c": "5115\x00"}
+        )
+        assert nul["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        literal = await client.gql('{ gridVersions(code: "a\\u0000b") { code } }')
+        assert literal["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        for bad in ("abc", "-1", "", "99999999999999999999", "１２"):
+            result = await client.gql("query($id: ID!){ event(id: $id) { id } }", {"id": bad})
+            assert result["errors"][0]["extensions"] == {
+                "code": "BAD_USER_INPUT",
+                "argument": "id",
+            }, bad

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from authz.grants import grant_access, revoke_access
 from schema.authz.types import Grant, grant_of
+from schema.ids import parse_id
 
 
 @strawberry.input
@@ -43,11 +44,6 @@ class AuthzMutations:
     @strawberry.mutation(description="Revoke a grant; it stays in the history.")
     async def revoke_access(self, info: Info, id: strawberry.ID) -> Grant:
         ctx = info.context
-        try:
-            grant_id = int(id)
-        except ValueError:
-            from core.errors import BadInput
-
-            raise BadInput("id must be a number", argument="id") from None
+        grant_id = parse_id(id)
         async with ctx.transaction() as session:
             return grant_of(await revoke_access(session, ctx.actor, grant_id))

@@ -21,6 +21,7 @@ from schema.authz.types import (
     Permission,
     grant_of,
 )
+from schema.ids import parse_id
 from schema.pagination import keyset_page, to_connection
 
 GRANT_COLUMNS = (
@@ -94,7 +95,9 @@ class AuthzQueries:
             stmt = stmt.where(AccessAudit.record_kind == record_kind)
         if record_id is not None:
             try:
-                stmt = stmt.where(AccessAudit.record_ids.contains([int(record_id)]))
+                stmt = stmt.where(
+                    AccessAudit.record_ids.contains([parse_id(record_id, "recordId")])
+                )
             except ValueError:
                 raise BadInput("recordId must be a number", argument="recordId") from None
         if from_ is not None:

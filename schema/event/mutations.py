@@ -15,6 +15,7 @@ from core.errors import BadInput
 from core.services import events as service
 from core.services.events import Report, Step
 from schema.event.loaders import EVENTS
+from schema.ids import parse_id
 from schema.located import PositionInput
 from schema.refs import EventRef
 
@@ -98,10 +99,7 @@ async def _step(
     **params: Any,
 ) -> Any:
     ctx = info.context
-    try:
-        event_id = int(id)
-    except ValueError:
-        raise BadInput("id must be a number", argument="id") from None
+    event_id = parse_id(id)
     saved = await _store(info, list(uploads))
     try:
         async with ctx.transaction() as session:

@@ -19,6 +19,7 @@ from core.services.indicators import indicators
 from schema.codes import known_area_prefix
 from schema.event.loaders import EVENTS
 from schema.event.types import EventCategoryType, EventConnection, EventEdge
+from schema.ids import parse_id
 from schema.pagination import keyset_page, to_connection
 from schema.refs import EventRef
 
@@ -85,10 +86,7 @@ class EventQueries:
     async def event(self, info: Info, id: strawberry.ID) -> EventRef:
         actor = info.context.actor
         _need_login(actor)
-        try:
-            event_id = int(id)
-        except ValueError:
-            raise BadInput("id must be a number", argument="id") from None
+        event_id = parse_id(id)
         row = (await info.context.execute(EVENTS.where(Event.id == event_id))).one_or_none()
         if row is None or not can_see(actor, row):
             raise NotFound(f"no event has the id {id}", argument="id")

@@ -13,12 +13,13 @@ import strawberry
 from strawberry.types import Info
 
 from authz.actor import Actor
-from core.errors import BadInput, NotFound, Unauthenticated
+from core.errors import NotFound, Unauthenticated
 from core.models import Event
 from core.models.account import Role
 from core.pubsub import BrokerReconnected
 from schema.event.loaders import EVENTS
 from schema.event.queries import can_see
+from schema.ids import parse_id
 from schema.refs import EventRef
 
 
@@ -83,10 +84,7 @@ class EventSubscriptions:
         description="The event each time it changes (after a reconnect, its current state)."
     )
     async def event_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[EventRef, None]:
-        try:
-            event_id = int(id)
-        except ValueError:
-            raise BadInput("id must be a number", argument="id") from None
+        event_id = parse_id(id)
         if await _load(info, event_id) is None:
             raise NotFound(f"no event has the id {id}", argument="id")
         async for _ in _merged(info.context.app_state.broker, [f"event:{event_id}"]):

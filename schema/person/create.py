@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from core import models
 from core.services.records import Where, create_person
+from schema.ids import optional_id
 from schema.located import PositionInput, reselect
 from schema.person.loaders import PERSONS
 from schema.refs import PersonRef
@@ -51,7 +52,7 @@ class CreatePersonMutation:
                 birth_date=input.birth_date,
                 phone=input.phone,
                 residence_type=input.residence_type,
-                household_id=int(input.household_id) if input.household_id else None,
+                household_id=optional_id(input.household_id, "householdId"),
                 relation=input.relation,
                 address=input.address,
             )

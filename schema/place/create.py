@@ -12,13 +12,14 @@ from strawberry.types import Info
 
 from core import models
 from core.services.records import Where, create_organization, create_place, create_thing
+from schema.ids import optional_id
 from schema.located import PositionInput, reselect
 from schema.place.loaders import ORGANIZATIONS, PLACES, THINGS
 from schema.refs import OrganizationRef, PlaceRef, ThingRef
 
 
-def _id(value: strawberry.ID | None) -> int | None:
-    return int(value) if value is not None else None
+def _id(value: strawberry.ID | None, argument: str = "id") -> int | None:
+    return optional_id(value, argument)
 
 
 @strawberry.input
@@ -77,7 +78,7 @@ class CreatePlaceMutations:
                 address=input.address,
                 usage=input.usage,
                 floors=input.floors,
-                parent_id=_id(input.parent_id),
+                parent_id=_id(input.parent_id, "parentId"),
             )
             return await reselect(info, PLACES, models.Place, place.id)
 
@@ -96,7 +97,7 @@ class CreatePlaceMutations:
                 pm=ctx.plugin_manager,
                 code=input.code,
                 status=input.status,
-                place_id=_id(input.place_id),
+                place_id=_id(input.place_id, "placeId"),
             )
             return await reselect(info, THINGS, models.Thing, thing.id)
 
@@ -118,6 +119,6 @@ class CreatePlaceMutations:
                 legal_representative=input.legal_representative,
                 phone=input.phone,
                 member_count=input.member_count,
-                parent_id=_id(input.parent_id),
+                parent_id=_id(input.parent_id, "parentId"),
             )
             return await reselect(info, ORGANIZATIONS, models.Organization, org.id)
