@@ -330,12 +330,131 @@ async def bench_authz_share(url: str, requests: int) -> None:
                 )
 
 
+def _serve(app_path: str, url: str, factory: bool) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = dict(
+        os.environ,
+        GRIDGOV_DATABASE_URL=url,
+        PYTHONPATH=str(ROOT),
+        GRIDGOV_RATE_LIMIT_PER_MINUTE="0",
+        GRIDGOV_SECRET_KEY="b" * 40,
+    )
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app_path,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    if factory:
+        args.insert(4, "--factory")
+    server = subprocess.Popen(args, env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(base + ("/healthz" if factory else "/nested?first=1")).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    return server, base
+
+
+async def _seed_events(url: str) -> None:
+    engine = make_engine(url, Settings(database_url=url))
+    async with engine.begin() as conn:
+        if await conn.scalar(text("SELECT count(*) FROM event")) < 5000:
+            await conn.execute(
+                text("""
+                INSERT INTO event (category_code, title, description, status, level,
+                  handling_region, assignee_id, reporter_id, channel, idempotency_key,
+                  deadline_at, geom, grid_id, region_code, collected_at)
+                SELECT 'city.sanitation', '垃圾堆积', '需要清运',
+                  (ARRAY['assigned','accepted','resolved','closed'])[1 + i % 4], 'grid',
+                  g.code, g.worker_id, 3, 'citizen_app', 'bench-' || g.id || '-' || i,
+                  now() + interval '1 day', ST_PointOnSurface(g.geom), g.id, g.code,
+                  now() - i * interval '1 hour'
+                FROM grid g, generate_series(1, 12) i WHERE g.valid_to IS NULL""")
+            )
+    await engine.dispose()
+
+
+def _token(base: str, username: str) -> str:
+    r = httpx.post(
+        base + "/graphql",
+        json={
+            "query": "mutation($u: String!, $p: String!){ login(username: $u, password: $p)"
+            "{ token } }",
+            "variables": {"u": username, "p": PASSWORD},
+        },
+    )
+    return str(r.json()["data"]["login"]["token"])
+
+
+def bench_api(url: str, requests: int, workers: int) -> None:
+    """The API scenarios, and the hand-written json_agg endpoint for the nested list."""
+    from bench.scenarios import body_of, count_statements, measure
+
+    asyncio.run(_seed_events(url))
+    server, base = _serve("core.app:create_app", url, factory=True)
+    hand, hand_base = _serve("bench.handwritten:app", url, factory=False)
+    try:
+        tokens = {"command": _token(base, "command"), "citizen": _token(base, "citizen")}
+        plan = [
+            ("trivial", None),
+            ("nested list", "command"),
+            ("100-person page", "command"),
+            ("locate", None),
+            ("report event", "citizen"),
+        ]
+        results: dict[str, float] = {}
+        for name, who in plan:
+            headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
+            p50, p99, rate = asyncio.run(
+                measure(
+                    base, "/graphql", lambda i, n=name: body_of(n, i), headers, requests, workers
+                )
+            )
+            sql = asyncio.run(count_statements(url, body_of(name, 0), tokens[who] if who else None))
+            results[name] = rate
+            row(
+                f"api: {name}",
+                req_per_s=f"{rate:.0f}",
+                p50_ms=f"{p50:.2f}",
+                p99_ms=f"{p99:.2f}",
+                sql_per_request=sql,
+            )
+        p50, p99, rate = asyncio.run(
+            measure(hand_base, "/nested?first=100", lambda i: None, {}, requests, workers)
+        )
+        row(
+            "hand-written json_agg",
+            req_per_s=f"{rate:.0f}",
+            p50_ms=f"{p50:.2f}",
+            p99_ms=f"{p99:.2f}",
+            sql_per_request=1,
+        )
+        row(
+            "ratio nested list",
+            vs_handwritten=f"{results['nested list'] / rate:.2f}x",
+            goal=">=0.67x (within 1.5x)",
+        )
+        row("postgraphile 5", status="not run: the comparison server is not set up yet")
+    finally:
+        for proc in (server, hand):
+            proc.terminate()
+            proc.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--only", default="locate,reassign,authz")
+    parser.add_argument("--only", default="api,locate,reassign,authz")
+    parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args()
     url = os.environ.get("GRIDGOV_BENCH_DATABASE_URL")
     if not url:
@@ -348,6 +467,8 @@ def main() -> None:
     )
     asyncio.run(prepare(url, args.persons))
     scenarios = set(args.only.split(","))
+    if "api" in scenarios:
+        bench_api(url, 200, args.workers)
     if "locate" in scenarios:
         bench_locate(url, args.requests)
     if "reassign" in scenarios:

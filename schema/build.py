@@ -30,6 +30,7 @@ from schema.department.queries import DepartmentQueries
 from schema.department.types import DepartmentCore
 from schema.errors import ErrorCodes
 from schema.event import loaders as event_loaders
+from schema.event.grid_events import GridEvents
 from schema.event.mutations import EventMutations
 from schema.event.queries import EventQueries
 from schema.event.subscriptions import EventSubscriptions
@@ -66,6 +67,8 @@ CORE_TYPES: dict[str, type] = {
     "Organization": OrganizationCore,
     "Event": EventCore,
 }
+#: Parts of core types that live in another domain (Grid.events lives with events).
+CORE_TYPE_PARTS: tuple[tuple[str, type], ...] = (("Grid", GridEvents),)
 CORE_QUERIES: tuple[type, ...] = (
     AccountQueries,
     AuthzQueries,
@@ -185,6 +188,8 @@ def build_schema(
     type_parts: dict[str, list[tuple[type, str]]] = {
         name: [(part, CORE)] for name, part in CORE_TYPES.items()
     }
+    for name, extra in CORE_TYPE_PARTS:
+        type_parts[name].append((extra, CORE))
     for owner, contributed in _hook_parts(pm.hook.gridgov_graphql_type_parts):
         for type_name, mixins in dict(contributed).items():
             if type_name not in type_parts:

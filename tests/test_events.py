@@ -430,3 +430,31 @@ async def test_address_only_reports_go_to_the_command_centre_and_show_up_here(
         )
         assert here["data"]["here"]["counts"]["events"] == 1
         assert here["data"]["here"]["events"]["edges"][0]["node"]["grid"]["code"] == grid
+
+
+async def test_grid_latest_events_are_batched(pg_server, template_db, app_client, tmp_path) -> None:
+    url = await demo_copy(pg_server, template_db)
+    points = await inner_points(url, 2)
+    async with app_client(url, upload_root=tmp_path / "u") as client:
+        await client.login("citizen")
+        ids = []
+        for lon, lat, _ in points + points[:1]:
+            result = await client.gql(REPORT, {"input": report_input(lon, lat)})
+            ids.append(result["data"]["reportEvent"]["event"]["id"])
+        await client.login("command")
+        query = """query($n: Int!) { grids(first: $n) { edges { node { code worker { name }
+          events(first: 10) { id status } } } } }"""
+        await client.gql(query, {"n": 1})
+        counts = {}
+        for n in (1, 10, 100):
+            client.sql.reset()
+            result = await client.gql(query, {"n": n})
+            assert "errors" not in result, result
+            counts[n] = client.sql.count
+        assert counts[1] == counts[10] == counts[100], counts
+        nodes = {e["node"]["code"]: e["node"]["events"] for e in result["data"]["grids"]["edges"]}
+        assert [e["id"] for e in nodes[points[0][2]]] == [ids[2], ids[0]]  # newest first
+        assert [e["id"] for e in nodes[points[1][2]]] == [ids[1]]
+        await client.login("ds-511504-education")  # no event grant: nothing leaks
+        hidden = await client.gql(query, {"n": 100})
+        assert all(e["node"]["events"] == [] for e in hidden["data"]["grids"]["edges"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiodataloader import DataLoader
 from sqlalchemy import select
 
@@ -108,3 +110,41 @@ LOADERS = {
     "account_name": account_name,
     "department_name": department_name,
 }
+
+
+def latest_events_by_grid(ctx: Context) -> DataLoader:
+    """The latest events reported in each grid (top N per grid in one statement), keyed by
+    (grid id, N); rows outside the actor's reach are left out."""
+    from collections import defaultdict
+
+    from sqlalchemy import func as sa_func
+
+    from schema.event.queries import visible_events
+
+    async def batch(keys: list[tuple[int, int]]) -> list[list[Any]]:
+        limit = max(n for _, n in keys)
+        ranked = (
+            EVENTS.add_columns(
+                sa_func.row_number()
+                .over(partition_by=Event.grid_id, order_by=Event.id.desc())
+                .label("rank")
+            )
+            .where(Event.grid_id.in_({g for g, _ in keys}), visible_events(ctx.actor))
+            .subquery()
+        )
+        rows = (
+            await ctx.execute(
+                select(ranked)
+                .where(ranked.c.rank <= limit)
+                .order_by(ranked.c.grid_id, ranked.c.rank)
+            )
+        ).all()
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for r in rows:
+            grouped[r.grid_id].append(r)
+        return [grouped.get(g, [])[:n] for g, n in keys]
+
+    return DataLoader(batch)
+
+
+LOADERS["latest_events_by_grid"] = latest_events_by_grid
