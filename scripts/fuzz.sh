@@ -4,29 +4,13 @@
 # printed (FUZZ_SEED=N replays a run, FUZZ_EXAMPLES=N sets examples per operation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${BIN:-.venv/bin}
-mkdir -p var
 SEED=${FUZZ_SEED:-$(( (RANDOM << 15) | RANDOM ))}
 EXAMPLES=${FUZZ_EXAMPLES:-25}
 export GRIDGOV_VAR_DIR=var/fuzz GRIDGOV_DATABASE_URL= GRIDGOV_RATE_LIMIT_PER_MINUTE=0
 export GRIDGOV_DEMO_PASSWORD=fuzz-password-1
+source scripts/serve-lib.sh
 "$BIN/gridgov" demo load --persons 300 --if-empty > var/fuzz-demo.log 2>&1
-PORT=$("$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN/gridgov" serve --port "$PORT" > var/fuzz-server.log 2>&1 &
-SERVER=$!
-stop() {
-  rc=$?
-  kill "$SERVER" 2>/dev/null || true
-  wait "$SERVER" 2>/dev/null || true
-  "$BIN/gridgov" db stop >/dev/null 2>&1 || true
-  exit "$rc"
-}
-trap stop EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  kill -0 $SERVER 2>/dev/null || { cat var/fuzz-server.log >&2; exit 1; }
-  sleep 0.5
-done
+start_server var/fuzz-server.log
 TOKEN=$("$BIN/python" - "$PORT" <<'PY'
 import json, sys, urllib.request
 body = json.dumps({"query": 'mutation { login(username: "command", '
