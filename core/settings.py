@@ -6,7 +6,7 @@ import secrets
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=100)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_echo: bool = False
+    _signing_key: str | None = PrivateAttr(default=None)
 
     @field_validator("database_url")
     @classmethod
@@ -96,9 +97,15 @@ class Settings(BaseSettings):
         return (self.var_dir / "pgdata").resolve()
 
     def signing_key(self) -> str:
-        """The token signing key: the setting, or one generated once under ``var_dir``."""
+        """The token signing key: the setting, or one generated once under ``var_dir``
+        (read from disk once per Settings object)."""
         if self.secret_key:
             return self.secret_key
+        if self._signing_key is None:
+            self._signing_key = self._load_signing_key()
+        return self._signing_key
+
+    def _load_signing_key(self) -> str:
         path = self.var_dir / "secret_key"
         if path.exists():
             return path.read_text().strip()

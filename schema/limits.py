@@ -21,6 +21,7 @@ from graphql import (
     get_named_type,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -163,9 +164,16 @@ class RefuseNul(SchemaExtension):
 
 
 def limit_extensions(settings: Settings) -> list[Any]:
+    # The rule classes are made once: the validation cache is keyed by them, so new
+    # classes per request (one limiter object per request) would never hit it.
+    rules = [
+        *QueryDepthLimiter(
+            max_depth=settings.max_depth, should_ignore=_introspection
+        ).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth, should_ignore=_introspection),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CostLimit(settings.max_query_cost),
         RefuseNul,
