@@ -95,3 +95,18 @@ async def test_nul_characters_and_malformed_ids_are_bad_input(demo_url, app_clie
                 "code": "BAD_USER_INPUT",
                 "argument": "id",
             }, bad
+
+
+async def test_repeated_documents_are_validated_once(demo_url, app_client) -> None:
+    """Limits must not defeat the validation cache (it is keyed by the rule classes)."""
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    cache = _get_validate_cache(512)
+    async with app_client(demo_url) as client:
+        query = "{ grids(first: 3) { edges { node { code } } } }"
+        await client.gql(query)
+        before = cache.cache_info()
+        for _ in range(3):
+            await client.gql(query)
+        after = cache.cache_info()
+    assert after.hits - before.hits == 3 and after.misses == before.misses
