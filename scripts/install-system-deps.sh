@@ -14,6 +14,22 @@ have_postgis() {
   return 1
 }
 
+missing_tools() {
+  local t
+  for t in curl node npm; do command -v "$t" >/dev/null || echo "$t"; done
+}
+
+# curl, node and npm serve the GraphQL-over-HTTP audit in `make test`.
+if [ -n "$(missing_tools)" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing curl, nodejs and npm with apt-get…" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl nodejs npm >/dev/null
+  else
+    echo "the test suite also needs: $(missing_tools | tr '\n' ' ')(apt-get install curl nodejs npm)" >&2
+  fi
+fi
+
 if have_postgis; then exit 0; fi
 if [ -n "${GRIDGOV_DATABASE_URL:-}" ] && [ -n "${TEST_DATABASE_URL:-}" ]; then exit 0; fi
 
