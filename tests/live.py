@@ -15,7 +15,7 @@ import websockets
 
 from core.app import create_app
 from core.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.fixtures import TEST_SECRET
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from core.database.engine import make_engine
 from core.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.fixtures import TEST_SECRET
 
 LOGIN = "mutation($u: String!, $p: String!){ login(username: $u, password: $p){ token expiresAt account { username role } } }"  # noqa: E501
 ME = "{ me { username name role region { code level } department { code } grid { code } } }"

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from core.database.engine import make_engine
 from core.demo.geography import BOUNDARY_FILE
 from core.settings import Settings
-from tests.conftest import DEMO_PERSONS
+from tests.fixtures import DEMO_PERSONS
 
 
 async def scalar(url: str, sql: str, **params):  # type: ignore[no-untyped-def]

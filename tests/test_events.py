@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import text
 
 from core.services.indicators import rates
-from tests.conftest import Client
+from tests.fixtures import Client
 from tests.test_locate import inner_points
 from tests.test_records import count, demo_copy
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Client, StatementCounter
+from tests.fixtures import Client, StatementCounter
 from tests.live import Subscriber, live_server
 from tests.test_events import drive_loop
 from tests.test_locate import inner_points

@@ -27,7 +27,7 @@ async def demo_copy(pg_server, template_db) -> str:  # type: ignore[no-untyped-d
     from core.database.engine import make_sessionmaker
     from core.demo.load import load_demo
     from core.plugins import make_plugin_manager
-    from tests.conftest import DEMO_PASSWORD
+    from tests.fixtures import DEMO_PASSWORD
 
     name = pg_server.new_name("w")
     url = await pg_server.create(name, template=template_db)

@@ -1,0 +1,103 @@
+"""Check-in and check-out with a geofence: a position farther from the worker's grid than
+the tolerance is accepted but flagged."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.actor import Actor
+from core.errors import Conflict, Forbidden, Unauthenticated
+from core.models.account import Role
+from core.services.locating import check_position
+from plugins.attendance.models import AttendanceDay
+
+DEFAULT_TOLERANCE_M = 50.0
+
+
+def tolerance_m() -> float:
+    """Metres beyond the grid's edge still counted as inside (GRIDGOV_ATTENDANCE_TOLERANCE_M)."""
+    return float(os.environ.get("GRIDGOV_ATTENDANCE_TOLERANCE_M", DEFAULT_TOLERANCE_M))
+
+
+_DISTANCE = text("""
+SELECT g.code, ST_Distance(g.geom::geography,
+                           ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS metres
+FROM grid g WHERE g.worker_id = :worker AND g.valid_to IS NULL
+""")
+
+
+async def _where(
+    session: AsyncSession, actor: Actor, lon: float, lat: float
+) -> tuple[str | None, float, bool]:
+    check_position(lon, lat)
+    row = (
+        await session.execute(_DISTANCE, {"lon": lon, "lat": lat, "worker": actor.account_id})
+    ).one_or_none()
+    if row is None:
+        return None, float("inf"), True  # no grid: every position is outside it
+    metres = float(row.metres)
+    return row.code, metres, metres > tolerance_m()
+
+
+def _require_worker(actor: Actor) -> None:
+    if not actor.authenticated:
+        raise Unauthenticated("log in first")
+    if actor.role is not Role.GRID_WORKER:
+        raise Forbidden("only grid workers check in")
+
+
+async def check_in(
+    session: AsyncSession, actor: Actor, lon: float, lat: float, tz: str
+) -> AttendanceDay:
+    _require_worker(actor)
+    now = datetime.now(UTC)
+    day = now.astimezone(ZoneInfo(tz)).date()
+    existing = await session.scalar(
+        select(AttendanceDay).where(
+            AttendanceDay.worker_id == actor.account_id, AttendanceDay.day == day
+        )
+    )
+    if existing is not None:
+        raise Conflict("already checked in today")
+    code, metres, flagged = await _where(session, actor, lon, lat)
+    record = AttendanceDay(
+        worker_id=actor.account_id,
+        grid_code=code,
+        day=day,
+        check_in_at=now,
+        check_in_geom=f"SRID=4326;POINT({lon!r} {lat!r})",
+        check_in_distance_m=metres if metres != float("inf") else -1.0,
+        check_in_flagged=flagged,
+    )
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def check_out(
+    session: AsyncSession, actor: Actor, lon: float, lat: float, tz: str
+) -> AttendanceDay:
+    _require_worker(actor)
+    now = datetime.now(UTC)
+    day = now.astimezone(ZoneInfo(tz)).date()
+    record = await session.scalar(
+        select(AttendanceDay)
+        .where(AttendanceDay.worker_id == actor.account_id, AttendanceDay.day == day)
+        .with_for_update()
+    )
+    if record is None:
+        raise Conflict("check in before checking out")
+    if record.check_out_at is not None:
+        raise Conflict("already checked out today")
+    _, metres, flagged = await _where(session, actor, lon, lat)
+    record.check_out_at = now
+    record.check_out_geom = f"SRID=4326;POINT({lon!r} {lat!r})"
+    record.check_out_distance_m = metres if metres != float("inf") else -1.0
+    record.check_out_flagged = flagged
+    await session.flush()
+    return record

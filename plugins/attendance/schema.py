@@ -1,0 +1,100 @@
+"""GraphQL parts of the attendance plugin, contributed through hooks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from core.errors import BadInput
+from plugins.attendance.checkin import check_in, check_out
+from plugins.attendance.models import AttendanceDay
+from schema.located import PositionInput
+
+
+@strawberry.type
+class AttendanceRecord:
+    day: date
+    grid_code: str | None
+    check_in_at: datetime
+    check_in_distance_m: float = strawberry.field(
+        description="Metres outside the grid at check-in (0 inside; -1 without a grid)"
+    )
+    check_in_flagged: bool = strawberry.field(description="Farther out than the tolerance")
+    check_out_at: datetime | None
+    check_out_distance_m: float | None
+    check_out_flagged: bool | None
+
+
+def record_of(row: Any) -> AttendanceRecord:
+    return AttendanceRecord(
+        day=row.day,
+        grid_code=row.grid_code,
+        check_in_at=row.check_in_at,
+        check_in_distance_m=round(row.check_in_distance_m, 1),
+        check_in_flagged=row.check_in_flagged,
+        check_out_at=row.check_out_at,
+        check_out_distance_m=(
+            round(row.check_out_distance_m, 1) if row.check_out_distance_m is not None else None
+        ),
+        check_out_flagged=row.check_out_flagged,
+    )
+
+
+@strawberry.type
+class AttendanceMutations:
+    @strawberry.mutation(
+        description="A grid worker starts the day where they are; outside "
+        "the grid (beyond the tolerance) it is accepted and flagged."
+    )
+    async def check_in(self, info: Info, location: PositionInput) -> AttendanceRecord:
+        ctx = info.context
+        async with ctx.transaction() as session:
+            row = await check_in(
+                session, ctx.actor, location.lon, location.lat, ctx.settings.timezone
+            )
+            return record_of(row)
+
+    @strawberry.mutation(description="A grid worker ends the day.")
+    async def check_out(self, info: Info, location: PositionInput) -> AttendanceRecord:
+        ctx = info.context
+        async with ctx.transaction() as session:
+            row = await check_out(
+                session, ctx.actor, location.lon, location.lat, ctx.settings.timezone
+            )
+            return record_of(row)
+
+
+@strawberry.type(name="GridWorkerAttendance")
+class GridWorkerAttendance:
+    @strawberry.field(
+        description="Daily check-ins in [from, to] (the worker themself, or "
+        "whoever may read attendance in the worker's grid)."
+    )
+    async def attendance(
+        self,
+        info: Info,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> list[AttendanceRecord] | None:
+        ctx = info.context
+        worker_id = int(self.id)  # type: ignore[attr-defined]
+        grid = await ctx.loader("grid_by_worker").load(worker_id)
+        own = ctx.actor.account_id == worker_id
+        if not own and not ctx.actor.reach.allows(
+            "attendance", "read", grid.code if grid else None
+        ):
+            return None
+        stmt = select(AttendanceDay).where(AttendanceDay.worker_id == worker_id)
+        start = from_
+        if start is not None and to is not None and start > to:
+            raise BadInput("from is after to", argument="to")
+        if start is not None:
+            stmt = stmt.where(AttendanceDay.day >= start)
+        if to is not None:
+            stmt = stmt.where(AttendanceDay.day <= to)
+        rows = (await ctx.execute(stmt.order_by(AttendanceDay.day).limit(366))).scalars()
+        return [record_of(r) for r in rows]
