@@ -49,8 +49,8 @@ class AuditFlush(SchemaExtension):
         if audit is None or not audit.entries:
             return
         try:
-            async with ctx._lock:
-                await audit.flush(ctx.session, ctx.actor)
+            async with ctx.locked() as session:
+                await audit.flush(session, ctx.actor)
         except Exception:
             log.exception("access audit could not be written")
             result = self.execution_context.result

@@ -54,6 +54,12 @@ class Context:
             return await self.session.scalar(statement, params)
 
     @asynccontextmanager
+    async def locked(self) -> AsyncIterator[AsyncSession]:
+        """The request's session for several statements in a row (no commit)."""
+        async with self._lock:
+            yield self.session
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One mutation, one transaction: commit at the end, roll back on any error."""
         async with self._lock:

@@ -68,9 +68,9 @@ class GraphQLView(GraphQL):
         if isinstance(raw, str) and raw.strip():
             try:
                 token = bearer_token(raw)
-                async with context._lock:
+                async with context.locked() as session:
                     context.actor = await identify(
-                        context.session,
+                        session,
                         token,
                         context.settings.signing_key(),
                         context.app_state.authz,
@@ -173,9 +173,9 @@ class GraphQLEndpoint:
         try:
             try:
                 token = bearer_token(conn.headers.get("authorization"))
-                async with ctx._lock:
+                async with ctx.locked() as session:
                     ctx.actor = await identify(
-                        ctx.session, token, settings.signing_key(), app.state.authz
+                        session, token, settings.signing_key(), app.state.authz
                     )
             except Unauthenticated as exc:
                 if scope["type"] == "http":

@@ -200,9 +200,9 @@ class EventQueries:
         for name, moment in (("from", from_), ("to", to)):
             if moment is not None and moment.tzinfo is None:
                 raise BadInput(f"{name} needs a time zone offset", argument=name)
-        async with info.context._lock:
+        async with info.context.locked() as session:
             figures = await indicators(
-                info.context.session,
+                session,
                 scope=visible_events(actor),
                 prefix=prefix,
                 department_code=department_code,

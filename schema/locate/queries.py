@@ -78,8 +78,8 @@ class LocateQueries:
     @strawberry.field(description="The grid, community and township at a position.")
     async def locate(self, info: Info, lon: float, lat: float) -> Location:
         ctx = info.context
-        async with ctx._lock:
-            placement = await place_point(ctx.session, lon, lat)
+        async with ctx.locked() as session:
+            placement = await place_point(session, lon, lat)
         grid = placement.grid
         regions = ctx.loader("region_by_code")
         community = township = None
