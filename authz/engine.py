@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.models import DepartmentGrant
 from authz.reach import Reach, merge
-from authz.rules import EVERY_ROOT, ROLE_RULES
+from authz.rules import EVERY_ROOT, ROLE_RULES, Rule
 from core.categories import DataCategory
 from core.models.account import Role
 
@@ -38,8 +38,13 @@ def ancestors_of(tree: dict[str, DataCategory]) -> dict[str, tuple[str, ...]]:
 
 
 class AuthzEngine:
-    def __init__(self, tree: dict[str, DataCategory]) -> None:
+    def __init__(
+        self,
+        tree: dict[str, DataCategory],
+        rules: dict[Role, tuple[Rule, ...]] | None = None,
+    ) -> None:
         self.tree = tree
+        self.rules = rules if rules is not None else ROLE_RULES
         self.ancestors = ancestors_of(tree)
         self.roots = tuple(sorted(n for n, c in tree.items() if c.parent is None))
         self.version: int | None = None
@@ -82,7 +87,7 @@ class AuthzEngine:
             ).all()
             enforcer = casbin.Enforcer(str(MODEL))
             policies: list[list[str]] = []
-            for role, rules in ROLE_RULES.items():
+            for role, rules in self.rules.items():
                 for rule in rules:
                     if rule.scope != "all":
                         continue
@@ -132,7 +137,7 @@ class AuthzEngine:
             rows = list(self._permissions(f"role:{role.value}"))
             if department_code is not None:
                 rows.extend(self._permissions(f"dept:{department_code}"))
-            for rule in ROLE_RULES[role]:
+            for rule in self.rules[role]:
                 if rule.scope == "own":
                     rows.extend(
                         (prefix, category, action)

@@ -8,6 +8,7 @@ masked for them unless granted. Auditors read the access audit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,3 +43,20 @@ ROLE_RULES: dict[Role, tuple[Rule, ...]] = {
     ),
     Role.AUDITOR: (PUBLIC, Rule(("audit",), ("read",), "all")),
 }
+
+
+def with_plugin_rules(
+    rows: Iterable[tuple[str, str, str, str]],
+) -> dict[Role, tuple[Rule, ...]]:
+    """The role rules plus plugins' ``(role, category, action, scope)`` rows; an unknown
+    role or scope fails start-up."""
+    merged = {role: list(rules) for role, rules in ROLE_RULES.items()}
+    for role_name, category, action, scope in rows:
+        try:
+            role = Role(role_name)
+        except ValueError:
+            raise ValueError(f"a plugin rule names an unknown role {role_name!r}") from None
+        if scope not in ("own", "all"):
+            raise ValueError(f"a plugin rule's scope must be own or all, not {scope!r}")
+        merged[role].append(Rule((category,), (action,), scope))  # type: ignore[arg-type]
+    return {role: tuple(rules) for role, rules in merged.items()}

@@ -1,6 +1,6 @@
 """gridgov benchmark runner: prints figures per scenario (no pass/fail).
 
-    python -m bench.run [--persons N] [--points N] [--requests N] [--only locate,reassign]
+    python -m bench.run [--persons N] [--points N] [--requests N] [--only locate,attendance]
 
 Uses GRIDGOV_BENCH_DATABASE_URL, or a private cluster under var/bench (kept between runs).
 """
@@ -453,12 +453,47 @@ def bench_api(url: str, requests: int, workers: int) -> None:
             proc.wait(10)
 
 
+def bench_attendance(url: str, requests: int) -> None:
+    """GPS ingest, playback and the monthly report at 30 days of realistic tracks."""
+    from bench import attendance as a
+
+    days = asyncio.run(a.fill(url))
+    asyncio.run(a.refresh_month(url, days))
+    asyncio.run(a.ingest_db(url))
+    server, base = _serve("core.app:create_app", url, factory=True)
+    try:
+        engine_rows = asyncio.run(_workers(url))
+        tokens = [_token(base, f"gw-{code}") for code, _ in engine_rows[:8]]
+        asyncio.run(a.ingest_api(base, tokens))
+        command = _token(base, "command")
+        workers = [wid for _, wid in engine_rows]
+        asyncio.run(a.playback_api(base, command, workers, days, requests))
+        asyncio.run(a.report_api(base, command, days[-1].strftime("%Y-%m")))
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+async def _workers(url: str) -> list[tuple[str, int]]:
+    engine = make_engine(url, Settings(database_url=url))
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT code, worker_id FROM grid WHERE valid_to IS NULL "
+                "AND worker_id IS NOT NULL ORDER BY code"
+            )
+        )
+        found = [(r.code, r.worker_id) for r in rows]
+    await engine.dispose()
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--only", default="api,locate,reassign,authz")
+    parser.add_argument("--only", default="api,locate,reassign,authz,attendance")
     parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args()
     url = os.environ.get("GRIDGOV_BENCH_DATABASE_URL")
@@ -480,6 +515,8 @@ def main() -> None:
         asyncio.run(bench_reassign(url, args.points))
     if "authz" in scenarios:
         asyncio.run(bench_authz_share(url, 200))
+    if "attendance" in scenarios:
+        bench_attendance(url, 200)
 
 
 if __name__ == "__main__":

@@ -27,14 +27,17 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     """A new app: plugin manager, composed schema, routes; the engine opens at start-up."""
     from authz.audit import ensure_audit_partitions
     from authz.engine import AuthzEngine
+    from authz.rules import with_plugin_rules
     from schema.build import build_schema  # the GraphQL layer, composed here
     from schema.http import GraphQLEndpoint, GraphQLView
+    from schema.uploads import file_key_columns
 
     settings = settings or Settings()
     pm = make_plugin_manager(settings, plugins)
     check_models(pm)
     schema, loaders = build_schema(pm, settings)
-    authz = AuthzEngine(category_tree(pm))
+    plugin_rules = [row for rows in pm.hook.gridgov_role_rules() for row in rows or ()]
+    authz = AuthzEngine(category_tree(pm), with_plugin_rules(plugin_rules))
     view = GraphQLView(
         schema,
         production=settings.production,
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     app.state.plugin_manager = pm
     app.state.schema = schema
     app.state.authz = authz
+    app.state.file_key_columns = file_key_columns(pm)
     app.state.storage = DiskStorage(settings.uploads, settings.upload_max_bytes)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     return app

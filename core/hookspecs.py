@@ -45,6 +45,19 @@ def gridgov_data_categories() -> Iterable[DataCategory] | None:
 
 
 @hookspec
+def gridgov_role_rules() -> Iterable[tuple[str, str, str, str]] | None:
+    """Called when an app's authorization engine is built: default rules this plugin adds,
+    as ``(role, category, action, scope)`` with scope ``own`` or ``all`` (e.g. community
+    staff read ``attendance`` in their own area). Department grants stay per deployment."""
+
+
+@hookspec
+def gridgov_file_key_columns() -> Iterable[tuple[str, str]] | None:
+    """Called once by ``create_app``: ``(table, column)`` pairs of this plugin's tables that
+    hold attachment storage keys, so a failed upload never deletes a file they still use."""
+
+
+@hookspec
 def gridgov_graphql_type_parts() -> Mapping[str, Iterable[type]] | None:
     """Called once by ``build_schema``: Strawberry mixin types to merge into core types, by
     GraphQL type name (e.g. ``{"Grid": [GridAttendance]}``). A field clash fails start-up."""

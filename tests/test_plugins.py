@@ -291,3 +291,89 @@ def test_every_hook_has_a_test() -> None:
                     if name.startswith("test_hook_") and hook in name:
                         tested.add(hook)
     assert hooks - tested == set(), f"hooks without a test: {sorted(hooks - tested)}"
+
+
+class RulePlugin:
+    def __init__(self, *rows: tuple[str, str, str, str]) -> None:
+        self.rows = rows
+
+    @hookimpl
+    def gridgov_role_rules(self) -> list[tuple[str, str, str, str]]:
+        return list(self.rows)
+
+
+async def test_hook_gridgov_role_rules_adds_default_rules(demo_url, app_client) -> None:
+    query = "{ myPermissions { category action prefixes } }"
+    async with app_client(demo_url) as client:
+        await client.login("citizen")
+        before = (await client.gql(query))["data"]["myPermissions"]
+    assert {"category": "event", "action": "read", "prefixes": [""]} not in before
+    plugin = RulePlugin(("citizen", "event", "read", "all"))
+    async with app_client(demo_url, plugins=[plugin]) as client:
+        await client.login("citizen")
+        after = (await client.gql(query))["data"]["myPermissions"]
+    assert {"category": "event", "action": "read", "prefixes": [""]} in after
+    for bad, says in (
+        (("mayor", "event", "read", "all"), "unknown role 'mayor'"),
+        (("citizen", "event", "read", "mine"), "scope must be own or all"),
+    ):
+        with pytest.raises(ValueError, match=says):
+            create_app(Settings(), plugins=[RulePlugin(bad)])
+
+
+class FileKeysPlugin:
+    def __init__(self, *columns: tuple[str, str]) -> None:
+        self.columns = columns
+
+    @hookimpl
+    def gridgov_file_key_columns(self) -> list[tuple[str, str]]:
+        return list(self.columns)
+
+
+async def test_hook_gridgov_file_key_columns_keeps_shared_files(
+    pg_server, template_db, app_client
+) -> None:
+    """A visit photo (attendance plugin, declared through the hook) and an event that fails
+    with the same photo: the shared file stays."""
+    from tests.test_events import files_under, jpeg_with_gps, report_input, upload
+    from tests.test_locate import inner_points
+    from tests.test_records import demo_copy
+
+    url = await demo_copy(pg_server, template_db)
+    (lon, lat, grid), *_ = await inner_points(url, 1)
+    photo = [("p.jpg", jpeg_with_gps(), "image/jpeg")]
+    async with app_client(url) as client:
+        assert ("attendance_visit_photo", "key") in client.app.state.file_key_columns
+        await client.login(f"gw-{grid}")
+        engine = make_engine(url, Settings(database_url=url))
+        async with engine.connect() as conn:
+            person_id = await conn.scalar(
+                text(
+                    "SELECT min(p.id) FROM person p JOIN grid g ON g.id = p.grid_id "
+                    "WHERE g.code = :c"
+                ),
+                {"c": grid},
+            )
+        await engine.dispose()
+        visit = await upload(
+            client,
+            'mutation($p: ID, $photos: [Upload!]) { recordVisit(personId: $p, note: "走访", '
+            f"location: {{lon: {lon}, lat: {lat}}}, photos: $photos) {{ id }} }}",
+            {"p": str(person_id)},
+            photo,
+            path="photos",
+        )
+        assert "errors" not in visit, visit
+        root = client.app.state.settings.uploads
+        kept = files_under(root)
+        assert len(kept) == 1
+        failed = await upload(
+            client,
+            "mutation($input: ReportEventInput!) { reportEvent(input: $input) { created } }",
+            {"input": report_input(lon, lat, categoryCode="no.such.category")},
+            photo,
+        )
+        assert failed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert files_under(root) == kept  # still there for the visit
+    with pytest.raises(ValueError, match="not a table and column name"):
+        create_app(Settings(), plugins=[FileKeysPlugin(("photo; DROP TABLE x", "key"))])

@@ -1,11 +1,13 @@
-"""Trace management of grid-worker work (痕迹管理): attendance, tracks, visits, patrols.
+"""Trace management of grid-worker work (痕迹管理): check-in with a geofence, GPS tracks and
+playback, visits, patrols and their findings, monthly reports (GraphQL and XLSX).
 
-A built-in plugin working through hooks only. So far: daily check-in and check-out with a
-geofence, and ``GridWorker.attendance``; tracks, visits, patrols and reports come next.
+A built-in plugin working through hooks only: its tables and migration branch, schema
+parts, loaders, route, categories, role rules and demo data are all contributed here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,25 @@ from core.plugins import hookimpl
 def gridgov_data_categories() -> list[DataCategory]:
     return [
         DataCategory("attendance", None, "Check-ins, visits and patrols of grid workers"),
-        DataCategory("attendance:track", "attendance", "GPS tracks of grid workers", personal=True),
+        # Not under "attendance": reading attendance (community staff do) does not reach the
+        # tracks, which are personal data read only with this category, and audited.
+        DataCategory("attendance:track", None, "GPS tracks of grid workers", personal=True),
     ]
+
+
+@hookimpl
+def gridgov_role_rules() -> Iterable[tuple[str, str, str, str]]:
+    # Community and township staff manage the grid workers of their area; tracks
+    # (personal data) need an explicit grant or the command centre's reach.
+    return [
+        ("community_staff", "attendance", "read", "own"),
+        ("township_staff", "attendance", "read", "own"),
+    ]
+
+
+@hookimpl
+def gridgov_file_key_columns() -> list[tuple[str, str]]:
+    return [("attendance_visit_photo", "key")]
 
 
 @hookimpl
@@ -28,20 +47,72 @@ def gridgov_migration_dirs() -> list[Path]:
 
 @hookimpl
 def gridgov_models() -> list[type]:
-    from plugins.attendance.models import AttendanceDay
+    from plugins.attendance.models import (
+        AttendanceDay,
+        Patrol,
+        PatrolFinding,
+        TrackDay,
+        TrackFix,
+        Visit,
+        VisitPhoto,
+    )
 
-    return [AttendanceDay]
+    return [AttendanceDay, TrackFix, TrackDay, Visit, VisitPhoto, Patrol, PatrolFinding]
+
+
+@hookimpl
+def gridgov_graphql_query() -> Any:
+    from plugins.attendance.graphql import AttendanceQueries
+
+    return AttendanceQueries
 
 
 @hookimpl
 def gridgov_graphql_mutation() -> Any:
-    from plugins.attendance.schema import AttendanceMutations
+    from plugins.attendance.graphql import AttendanceMutations
 
     return AttendanceMutations
 
 
 @hookimpl
 def gridgov_graphql_type_parts() -> dict[str, list[Any]]:
-    from plugins.attendance.schema import GridWorkerAttendance
+    from plugins.attendance.graphql import TYPE_PARTS
 
-    return {"GridWorker": [GridWorkerAttendance]}
+    return TYPE_PARTS  # type: ignore[return-value]
+
+
+@hookimpl
+def gridgov_dataloaders() -> dict[str, Any]:
+    from plugins.attendance.graphql import LOADERS
+
+    return LOADERS
+
+
+@hookimpl
+def gridgov_routes() -> list[Any]:
+    from plugins.attendance.xlsx import ROUTES
+
+    return ROUTES
+
+
+@hookimpl
+async def gridgov_startup(app: Any) -> None:
+    """Partitions of GPS fixes for this month and the next; the app remembers them."""
+    from datetime import UTC, datetime
+
+    from plugins.attendance.tracks import ensure_partitions, month_start
+
+    app.state.attendance_partitions = set()
+    this = month_start(datetime.now(UTC).date())
+    await ensure_partitions(
+        app.state.sessionmaker,
+        {this, month_start(this, 1)},
+        app.state.attendance_partitions,
+    )
+
+
+@hookimpl
+def gridgov_demo_load(session: Any, demo: Any) -> Any:
+    from plugins.attendance.demo import load_demo
+
+    return load_demo(session, demo)

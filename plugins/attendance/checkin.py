@@ -3,7 +3,6 @@ the tolerance is accepted but flagged."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,14 +14,7 @@ from core.errors import Conflict, Forbidden, Unauthenticated
 from core.models.account import Role
 from core.services.locating import check_position
 from plugins.attendance.models import AttendanceDay
-
-DEFAULT_TOLERANCE_M = 50.0
-
-
-def tolerance_m() -> float:
-    """Metres beyond the grid's edge still counted as inside (GRIDGOV_ATTENDANCE_TOLERANCE_M)."""
-    return float(os.environ.get("GRIDGOV_ATTENDANCE_TOLERANCE_M", DEFAULT_TOLERANCE_M))
-
+from plugins.attendance.settings import AttendanceSettings
 
 _DISTANCE = text("""
 SELECT g.code, ST_Distance(g.geom::geography,
@@ -41,10 +33,10 @@ async def _where(
     if row is None:
         return None, float("inf"), True  # no grid: every position is outside it
     metres = float(row.metres)
-    return row.code, metres, metres > tolerance_m()
+    return row.code, metres, metres > AttendanceSettings().tolerance_m
 
 
-def _require_worker(actor: Actor) -> None:
+def require_worker(actor: Actor) -> None:
     if not actor.authenticated:
         raise Unauthenticated("log in first")
     if actor.role is not Role.GRID_WORKER:
@@ -54,7 +46,7 @@ def _require_worker(actor: Actor) -> None:
 async def check_in(
     session: AsyncSession, actor: Actor, lon: float, lat: float, tz: str
 ) -> AttendanceDay:
-    _require_worker(actor)
+    require_worker(actor)
     now = datetime.now(UTC)
     day = now.astimezone(ZoneInfo(tz)).date()
     existing = await session.scalar(
@@ -82,7 +74,7 @@ async def check_in(
 async def check_out(
     session: AsyncSession, actor: Actor, lon: float, lat: float, tz: str
 ) -> AttendanceDay:
-    _require_worker(actor)
+    require_worker(actor)
     now = datetime.now(UTC)
     day = now.astimezone(ZoneInfo(tz)).date()
     record = await session.scalar(

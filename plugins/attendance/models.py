@@ -15,11 +15,16 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     String,
+    Text,
+    func,
+    text,
 )
+from sqlalchemy.dialects.postgresql import REAL
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.models.base import SRID, Base
+from core.models.base import SRID, Base, LocatedMixin
 
 
 class AttendanceDay(Base):
@@ -44,3 +49,111 @@ class AttendanceDay(Base):
     )
     check_out_distance_m: Mapped[float | None] = mapped_column(Float)
     check_out_flagged: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class TrackFix(Base):
+    """One GPS fix of a worker's phone. Partitioned by month of ``fixed_at``; a fix is
+    identified by (worker, time), so a re-sent fix is recognised and kept once."""
+
+    __tablename__ = "attendance_fix"
+    __table_args__ = ({"postgresql_partition_by": "RANGE (fixed_at)"},)
+
+    worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("account.id"), primary_key=True)
+    fixed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    lon: Mapped[float] = mapped_column(Float, nullable=False)
+    lat: Mapped[float] = mapped_column(Float, nullable=False)
+    accuracy_m: Mapped[float | None] = mapped_column(REAL)
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+class TrackDay(Base):
+    """Per worker and local day: distance and time inside the grid, computed from the fixes.
+    An upload bumps ``version``; the figures are current when ``computed_version`` equals it."""
+
+    __tablename__ = "attendance_track_day"
+
+    worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("account.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    computed_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    fixes: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    distance_m: Mapped[float] = mapped_column(Float, nullable=False, server_default="0")
+    inside_s: Mapped[float] = mapped_column(Float, nullable=False, server_default="0")
+
+
+class Visit(LocatedMixin, Base):
+    """A visit (走访) to a household or a person, with notes and photos."""
+
+    __tablename__ = "attendance_visit"
+    __table_args__ = (
+        *LocatedMixin.located_indexes("attendance_visit"),
+        Index("ix_attendance_visit_worker_id_collected_at", "worker_id", "collected_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("account.id"), nullable=False)
+    household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("household.id"))
+    person_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("person.id"))
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class VisitPhoto(Base):
+    __tablename__ = "attendance_visit_photo"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    visit_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("attendance_visit.id"), nullable=False, index=True
+    )
+    key: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    mime: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class Patrol(LocatedMixin, Base):
+    """A patrol (巡查): started and ended by the worker; its route is the worker's fixes in
+    between. ``distance_m`` is measured from them when the patrol ends."""
+
+    __tablename__ = "attendance_patrol"
+    __table_args__ = (
+        *LocatedMixin.located_indexes("attendance_patrol"),
+        Index("ix_attendance_patrol_worker_id_started_at", "worker_id", "started_at"),
+        # at most one patrol under way per worker
+        Index(
+            "uq_attendance_patrol_open",
+            "worker_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("account.id"), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    #: bumped when fixes inside the patrol's time arrive; the distance is current when
+    #: ``computed_version`` equals it (fixes are often uploaded after the patrol ends)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    computed_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+
+
+class PatrolFinding(LocatedMixin, Base):
+    """Something found on a patrol; ``event_id`` links the event it was turned into."""
+
+    __tablename__ = "attendance_patrol_finding"
+    __table_args__ = (
+        *LocatedMixin.located_indexes("attendance_patrol_finding"),
+        Index("ix_attendance_patrol_finding_patrol_id", "patrol_id"),
+        Index("uq_attendance_patrol_finding_event_id", "event_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    patrol_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("attendance_patrol.id"), nullable=False
+    )
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    event_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("event.id"))

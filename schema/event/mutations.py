@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import strawberry
-from sqlalchemy import exists, select
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from core import models
-from core.errors import BadInput
 from core.services import events as service
 from core.services.events import Report, Step
 from schema.event.loaders import EVENTS
 from schema.ids import parse_id
 from schema.located import PositionInput
 from schema.refs import EventRef
+from schema.uploads import forget_uploads, store_uploads
 
 MAX_ATTACHMENTS = 9
-CHUNK = 64 * 1024
 
 
 @strawberry.input
@@ -50,40 +47,6 @@ class ReportEventPayload:
     )
 
 
-async def _chunks(upload: Any) -> AsyncIterator[bytes]:
-    while chunk := await upload.read(CHUNK):
-        yield chunk
-
-
-async def _store(info: Info, uploads: list[Any]) -> list[Any]:
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise BadInput(f"at most {MAX_ATTACHMENTS} attachments", argument="attachments")
-    storage = info.context.app_state.storage
-    saved = []
-    try:
-        for upload in uploads:
-            saved.append(
-                await storage.save(
-                    _chunks(upload), declared_type=upload.content_type, filename=upload.filename
-                )
-            )
-    except BaseException:
-        await _forget(info, saved)
-        raise
-    return saved
-
-
-async def _forget(info: Info, saved: list[Any]) -> None:
-    """Delete files of a failed request unless another record already uses them."""
-    storage = info.context.app_state.storage
-    for stored in saved:
-        used = await info.context.scalar(
-            select(exists().where(models.EventAttachment.key == stored.key))
-        )
-        if not used:
-            await storage.delete(stored.key)
-
-
 async def _row(info: Info, event_id: int) -> Any:
     return (await info.context.session.execute(EVENTS.where(models.Event.id == event_id))).one()
 
@@ -100,7 +63,7 @@ async def _step(
 ) -> Any:
     ctx = info.context
     event_id = parse_id(id)
-    saved = await _store(info, list(uploads))
+    saved = await store_uploads(info, uploads, limit=MAX_ATTACHMENTS, argument="attachments")
     try:
         async with ctx.transaction() as session:
             event = await service.transition(
@@ -121,7 +84,7 @@ async def _step(
             await ctx.publish_event(session, event)
             return await _row(info, event.id)
     except BaseException:
-        await _forget(info, saved)
+        await forget_uploads(info, saved)
         raise
 
 
@@ -133,7 +96,9 @@ class EventMutations:
     )
     async def report_event(self, info: Info, input: ReportEventInput) -> ReportEventPayload:
         ctx = info.context
-        saved = await _store(info, list(input.attachments))
+        saved = await store_uploads(
+            info, input.attachments, limit=MAX_ATTACHMENTS, argument="attachments"
+        )
         try:
             async with ctx.transaction() as session:
                 event, created = await service.report_event(
@@ -162,10 +127,10 @@ class EventMutations:
                     )
                 ).all()
         except BaseException:
-            await _forget(info, saved)
+            await forget_uploads(info, saved)
             raise
         if not created:
-            await _forget(info, saved)  # a retry: the first report's files are the ones kept
+            await forget_uploads(info, saved)  # a retry: the first report's files are the ones kept
         by_id = {r.id: r for r in rows}
         from schema.event.queries import can_see
 

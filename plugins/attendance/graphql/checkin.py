@@ -45,7 +45,7 @@ def record_of(row: Any) -> AttendanceRecord:
 
 
 @strawberry.type
-class AttendanceMutations:
+class CheckInMutations:
     @strawberry.mutation(
         description="A grid worker starts the day where they are; outside "
         "the grid (beyond the tolerance) it is accepted and flagged."

@@ -1,0 +1,33 @@
+"""The attendance plugin's GraphQL parts, composed into the core schema through hooks."""
+
+from __future__ import annotations
+
+import strawberry
+
+from plugins.attendance.graphql.checkin import CheckInMutations, GridWorkerAttendance
+from plugins.attendance.graphql.fieldwork import (
+    LOADERS,
+    EventPatrolFinding,
+    FieldworkMutations,
+    GridWorkerFieldwork,
+)
+from plugins.attendance.graphql.report import ReportQueries
+from plugins.attendance.graphql.tracks import GridWorkerTracks, TrackMutations, TrackQueries
+
+
+@strawberry.type
+class AttendanceQueries(TrackQueries, ReportQueries):
+    pass
+
+
+@strawberry.type
+class AttendanceMutations(CheckInMutations, TrackMutations, FieldworkMutations):
+    pass
+
+
+TYPE_PARTS = {
+    "GridWorker": [GridWorkerAttendance, GridWorkerTracks, GridWorkerFieldwork],
+    "Event": [EventPatrolFinding],
+}
+
+__all__ = ["LOADERS", "TYPE_PARTS", "AttendanceMutations", "AttendanceQueries"]
