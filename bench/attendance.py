@@ -154,26 +154,35 @@ async def ingest_db(url: str, batches: int = 40, size: int = 1000) -> None:
     )
 
 
-async def ingest_api(base: str, tokens: list[str], size: int = 1000, rounds: int = 6) -> None:
-    """Concurrent workers each uploading ``rounds`` batches of ``size`` fixes."""
-    query = "mutation($f: [TrackFixInput!]!) { uploadTrack(fixes: $f) { stored duplicates } }"
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-    stamp = random.randrange(1000)  # new fixes on each run (ms offsets)
+async def ingest_api(
+    base: str, tokens: list[str], packed: bool, size: int = 1000, rounds: int = 6
+) -> None:
+    """Concurrent workers each uploading ``rounds`` batches of ``size`` new fixes, as
+    input objects (``fixes``) or as parallel arrays (``packed``)."""
+    if packed:
+        query = "mutation($f: JSON!) { uploadTrack(packed: $f) { stored } }"
+    else:
+        query = "mutation($f: [TrackFixInput!]!) { uploadTrack(fixes: $f) { stored } }"
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    stamp = random.randrange(500_000)  # new times on each run (ms offsets)
 
-    def batch(r: int) -> list[dict[str, Any]]:
-        at = start + timedelta(minutes=r * 10, milliseconds=stamp)
-        return [
-            {
-                "at": (at + timedelta(seconds=i * 0.5)).isoformat(),
-                "lon": 104.6 + i * 1e-6,
-                "lat": 28.7,
-                "accuracy": 5.0,
+    def batch(r: int) -> Any:
+        first = start + timedelta(minutes=r * 10, milliseconds=stamp)
+        times = [first + timedelta(milliseconds=500 * i) for i in range(size)]
+        lons = [104.6 + i * 1e-6 for i in range(size)]
+        if packed:
+            return {
+                "t": [int(t.timestamp() * 1000) for t in times],
+                "lon": lons,
+                "lat": [28.7] * size,
+                "accuracy": [5.0] * size,
             }
-            for i in range(size)
+        return [
+            {"at": t.isoformat(), "lon": x, "lat": 28.7, "accuracy": 5.0}
+            for t, x in zip(times, lons, strict=True)
         ]
 
     bodies = [{"query": query, "variables": {"f": batch(r)}} for r in range(rounds)]
-    stored = 0
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
 
         async def one(token: str) -> int:
@@ -190,7 +199,7 @@ async def ingest_api(base: str, tokens: list[str], size: int = 1000, rounds: int
         seconds = time.perf_counter() - t0
     sent = len(tokens) * rounds * size
     row(
-        "attendance: ingest (api)",
+        f"attendance: ingest api {'packed' if packed else 'fixes'}",
         clients=len(tokens),
         batch=size,
         fixes=sent,
@@ -201,7 +210,7 @@ async def ingest_api(base: str, tokens: list[str], size: int = 1000, rounds: int
 
 
 async def playback_api(
-    base: str, token: str, workers: list[int], days: list[date], requests: int
+    base: str, token: str, workers: list[int], days: list[date], requests: int, who: str
 ) -> None:
     from zoneinfo import ZoneInfo
 
@@ -238,7 +247,7 @@ async def playback_api(
                     points += found["points"]
                     fixes += found["fixes"]
             row(
-                f"attendance: playback{' simplify 5m' if simplify else ''}",
+                f"attendance: playback {who}{' simplify 5m' if simplify else ''}",
                 requests=requests,
                 fixes_per_day=fixes // requests,
                 points=points // requests,

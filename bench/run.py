@@ -464,10 +464,14 @@ def bench_attendance(url: str, requests: int) -> None:
     try:
         engine_rows = asyncio.run(_workers(url))
         tokens = [_token(base, f"gw-{code}") for code, _ in engine_rows[:8]]
-        asyncio.run(a.ingest_api(base, tokens))
+        asyncio.run(a.ingest_api(base, tokens, packed=False))
+        asyncio.run(a.ingest_api(base, tokens, packed=True))
         command = _token(base, "command")
         workers = [wid for _, wid in engine_rows]
-        asyncio.run(a.playback_api(base, command, workers, days, requests))
+        # as the command centre (each read audited: a durable commit) and as the worker
+        asyncio.run(a.playback_api(base, command, workers, days, requests, "audited"))
+        own = [engine_rows[0][1]]
+        asyncio.run(a.playback_api(base, tokens[0], own, days, requests, "own"))
         asyncio.run(a.report_api(base, command, days[-1].strftime("%Y-%m")))
     finally:
         server.terminate()

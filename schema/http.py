@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
@@ -52,6 +53,10 @@ class GraphQLView(GraphQL):
                     ctx.response.status_code = 400
                     body.pop("data", None)
         return body
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json on large results (tracks, pages)
+        return orjson.dumps(data)
 
     def create_response(self, response_data: Any, sub_response: Any) -> Any:
         response = super().create_response(response_data, sub_response)

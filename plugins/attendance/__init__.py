@@ -97,11 +97,14 @@ def gridgov_routes() -> list[Any]:
 
 @hookimpl
 async def gridgov_startup(app: Any) -> None:
-    """Partitions of GPS fixes for this month and the next; the app remembers them."""
+    """Settings read once; partitions of GPS fixes for this month and the next (the app
+    remembers which exist)."""
     from datetime import UTC, datetime
 
+    from plugins.attendance.settings import AttendanceSettings
     from plugins.attendance.tracks import ensure_partitions, month_start
 
+    app.state.attendance_settings = AttendanceSettings()
     app.state.attendance_partitions = set()
     this = month_start(datetime.now(UTC).date())
     await ensure_partitions(

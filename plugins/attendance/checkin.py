@@ -14,7 +14,6 @@ from core.errors import Conflict, Forbidden, Unauthenticated
 from core.models.account import Role
 from core.services.locating import check_position
 from plugins.attendance.models import AttendanceDay
-from plugins.attendance.settings import AttendanceSettings
 
 _DISTANCE = text("""
 SELECT g.code, ST_Distance(g.geom::geography,
@@ -24,7 +23,7 @@ FROM grid g WHERE g.worker_id = :worker AND g.valid_to IS NULL
 
 
 async def _where(
-    session: AsyncSession, actor: Actor, lon: float, lat: float
+    session: AsyncSession, actor: Actor, lon: float, lat: float, tolerance_m: float
 ) -> tuple[str | None, float, bool]:
     check_position(lon, lat)
     row = (
@@ -33,7 +32,7 @@ async def _where(
     if row is None:
         return None, float("inf"), True  # no grid: every position is outside it
     metres = float(row.metres)
-    return row.code, metres, metres > AttendanceSettings().tolerance_m
+    return row.code, metres, metres > tolerance_m
 
 
 def require_worker(actor: Actor) -> None:
@@ -44,7 +43,7 @@ def require_worker(actor: Actor) -> None:
 
 
 async def check_in(
-    session: AsyncSession, actor: Actor, lon: float, lat: float, tz: str
+    session: AsyncSession, actor: Actor, lon: float, lat: float, tz: str, tolerance_m: float
 ) -> AttendanceDay:
     require_worker(actor)
     now = datetime.now(UTC)
@@ -56,7 +55,7 @@ async def check_in(
     )
     if existing is not None:
         raise Conflict("already checked in today")
-    code, metres, flagged = await _where(session, actor, lon, lat)
+    code, metres, flagged = await _where(session, actor, lon, lat, tolerance_m)
     record = AttendanceDay(
         worker_id=actor.account_id,
         grid_code=code,
@@ -72,7 +71,7 @@ async def check_in(
 
 
 async def check_out(
-    session: AsyncSession, actor: Actor, lon: float, lat: float, tz: str
+    session: AsyncSession, actor: Actor, lon: float, lat: float, tz: str, tolerance_m: float
 ) -> AttendanceDay:
     require_worker(actor)
     now = datetime.now(UTC)
@@ -86,7 +85,7 @@ async def check_out(
         raise Conflict("check in before checking out")
     if record.check_out_at is not None:
         raise Conflict("already checked out today")
-    _, metres, flagged = await _where(session, actor, lon, lat)
+    _, metres, flagged = await _where(session, actor, lon, lat, tolerance_m)
     record.check_out_at = now
     record.check_out_geom = f"SRID=4326;POINT({lon!r} {lat!r})"
     record.check_out_distance_m = metres if metres != float("inf") else -1.0

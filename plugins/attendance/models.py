@@ -16,6 +16,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     func,
@@ -56,7 +57,13 @@ class TrackFix(Base):
     identified by (worker, time), so a re-sent fix is recognised and kept once."""
 
     __tablename__ = "attendance_fix"
-    __table_args__ = ({"postgresql_partition_by": "RANGE (fixed_at)"},)
+    __table_args__ = (
+        # covering: a worker-day's playback is an index-only scan
+        PrimaryKeyConstraint(
+            "worker_id", "fixed_at", postgresql_include=["lon", "lat", "accuracy_m"]
+        ),
+        {"postgresql_partition_by": "RANGE (fixed_at)"},
+    )
 
     worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("account.id"), primary_key=True)
     fixed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)

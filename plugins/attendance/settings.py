@@ -29,3 +29,9 @@ class AttendanceSettings(BaseSettings):
     demo_fix_interval_s: int = Field(
         60, ge=10, le=3600, description="Seconds between the demo's GPS fixes"
     )
+
+
+def settings_of(app_state: object) -> AttendanceSettings:
+    """The app's attendance settings, read once at start-up."""
+    found = getattr(app_state, "attendance_settings", None)
+    return found if found is not None else AttendanceSettings()

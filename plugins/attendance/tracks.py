@@ -156,25 +156,36 @@ async def upload_fixes(
     return Upload(received=len(fixes), stored=int(stored), duplicates=len(fixes) - int(stored))
 
 
-# The fixes of one worker in [start, end), each with whether it lies in the worker's grid,
-# the seconds since the previous fix and the metres from it (great circle).
+# The fixes of one worker in [start, end), in time order, as arrays (one row), each fix
+# with whether it lies inside the worker's current grid.
 _FIXES = text("""
 WITH g AS (
     SELECT geom FROM grid WHERE worker_id = :worker AND valid_to IS NULL LIMIT 1
 ), f AS (
-    SELECT fixed_at, lon, lat, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS p
-    FROM attendance_fix
+    SELECT fixed_at, lon, lat FROM attendance_fix
     WHERE worker_id = :worker AND fixed_at >= :start AND fixed_at < :end
       AND (accuracy_m IS NULL OR accuracy_m <= :max_accuracy)
 )
-SELECT fixed_at, lon, lat,
-       COALESCE(ST_Intersects((SELECT geom FROM g), p), false) AS inside,
-       EXTRACT(EPOCH FROM fixed_at - lag(fixed_at) OVER w)::float8 AS gap_s,
-       ST_DistanceSphere(p, lag(p) OVER w) AS step_m
+SELECT array_agg(CAST(EXTRACT(EPOCH FROM fixed_at) * 1000000 AS bigint) ORDER BY fixed_at) AS us,
+       array_agg(lon ORDER BY fixed_at) AS lon, array_agg(lat ORDER BY fixed_at) AS lat,
+       array_agg(COALESCE(ST_Intersects((SELECT geom FROM g),
+                                        ST_SetSRID(ST_MakePoint(lon, lat), 4326)), false)
+                 ORDER BY fixed_at) AS inside
 FROM f
-WINDOW w AS (ORDER BY fixed_at)
-ORDER BY fixed_at
 """)
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """A worker's fixes in time order: epoch microseconds, positions, inside the grid."""
+
+    us: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    inside: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.us)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,16 +199,21 @@ class Playback:
     feature: dict[str, Any]  # GeoJSON Feature with properties.coordTimes
 
 
-def figures(rows: Sequence[Any], max_gap_s: float) -> tuple[float, float]:
+def great_circle_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Metres between consecutive positions (haversine on the sphere of ST_DistanceSphere)."""
+    x, y = np.radians(lon), np.radians(lat)
+    h = np.sin(np.diff(y) / 2) ** 2 + np.cos(y[:-1]) * np.cos(y[1:]) * np.sin(np.diff(x) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+
+
+def figures(track: Track, max_gap_s: float) -> tuple[float, float]:
     """Metres walked and seconds inside the grid, from consecutive fixes."""
-    distance = inside = 0.0
-    previous_inside = False
-    for row in rows:
-        if row.gap_s is not None and row.gap_s <= max_gap_s:
-            distance += row.step_m
-            if row.inside and previous_inside:
-                inside += row.gap_s
-        previous_inside = row.inside
+    if len(track) < 2:
+        return 0.0, 0.0
+    gap = np.diff(track.us) / 1e6
+    joined = gap <= max_gap_s
+    distance = float(great_circle_m(track.lon, track.lat)[joined].sum())
+    inside = float(gap[joined & track.inside[1:] & track.inside[:-1]].sum())
     return distance, inside
 
 
@@ -219,12 +235,17 @@ def simplified(lon: np.ndarray, lat: np.ndarray, tolerance_m: float) -> np.ndarr
         if j < len(kept) and x[i] == kept[j, 0] and y[i] == kept[j, 1]:
             out.append(i)
             j += 1
-    return np.asarray(out)
+    return np.asarray(out, dtype=int)
 
 
-def _feature(rows: Sequence[Any], keep: np.ndarray, worker_id: int) -> dict[str, Any]:
-    coords = [[round(rows[i].lon, 7), round(rows[i].lat, 7)] for i in keep]
-    times = [rows[i].fixed_at.astimezone(UTC).isoformat().replace("+00:00", "Z") for i in keep]
+def iso_times(us: np.ndarray) -> list[str]:
+    """ISO 8601 UTC times, to the second when every time is whole, else finer."""
+    unit = "s" if not (us % 1_000_000).any() else "ms" if not (us % 1000).any() else "us"
+    return list(np.datetime_as_string(us.astype("datetime64[us]"), unit=unit, timezone="UTC"))
+
+
+def _feature(track: Track, keep: np.ndarray, worker_id: int) -> dict[str, Any]:
+    coords = np.round(np.column_stack([track.lon[keep], track.lat[keep]]), 7).tolist()
     if not coords:
         geometry: dict[str, Any] | None = None
     elif len(coords) == 1:
@@ -234,24 +255,30 @@ def _feature(rows: Sequence[Any], keep: np.ndarray, worker_id: int) -> dict[str,
     return {
         "type": "Feature",
         "geometry": geometry,
-        "properties": {"worker": str(worker_id), "coordTimes": times},
+        "properties": {"worker": str(worker_id), "coordTimes": iso_times(track.us[keep])},
     }
 
 
-async def _rows(
+async def load_track(
     session: AsyncSession,
     worker_id: int,
     start: datetime,
     end: datetime,
     settings: AttendanceSettings,
-) -> Sequence[Any]:
+) -> Track:
     params = {
         "worker": worker_id,
         "start": start,
         "end": end,
         "max_accuracy": settings.max_accuracy_m,
     }
-    return (await session.execute(_FIXES, params)).all()
+    row = (await session.execute(_FIXES, params)).one()
+    return Track(
+        us=np.asarray(row.us or [], dtype=np.int64),
+        lon=np.asarray(row.lon or [], dtype=float),
+        lat=np.asarray(row.lat or [], dtype=float),
+        inside=np.asarray(row.inside or [], dtype=bool),
+    )
 
 
 async def playback_figures(
@@ -262,9 +289,9 @@ async def playback_figures(
     settings: AttendanceSettings,
 ) -> tuple[float, float, int]:
     """Metres walked, seconds inside the grid and fixes used in [start, end)."""
-    rows = await _rows(session, worker_id, start, end, settings)
-    distance, inside = figures(rows, settings.max_gap_s)
-    return distance, inside, len(rows)
+    track = await load_track(session, worker_id, start, end, settings)
+    distance, inside = figures(track, settings.max_gap_s)
+    return distance, inside, len(track)
 
 
 def check_period(start: datetime, end: datetime, settings: AttendanceSettings) -> None:
@@ -291,24 +318,20 @@ async def playback(
     check_period(start, end, settings)
     if simplify_m is not None and not (0 <= simplify_m <= 10_000):
         raise BadInput("simplify is a tolerance in metres, 0 to 10000", argument="simplify")
-    rows = await _rows(session, worker_id, start, end, settings)
-    distance, inside = figures(rows, settings.max_gap_s)
-    if simplify_m and rows:
-        keep = simplified(
-            np.fromiter((r.lon for r in rows), float, len(rows)),
-            np.fromiter((r.lat for r in rows), float, len(rows)),
-            simplify_m,
-        )
+    track = await load_track(session, worker_id, start, end, settings)
+    distance, inside = figures(track, settings.max_gap_s)
+    if simplify_m:
+        keep = simplified(track.lon, track.lat, simplify_m)
     else:
-        keep = np.arange(len(rows))
+        keep = np.arange(len(track))
     return Playback(
         worker_id=worker_id,
         start=start,
         end=end,
-        fixes=len(rows),
+        fixes=len(track),
         distance_m=distance,
         inside_s=inside,
-        feature=_feature(rows, keep, worker_id),
+        feature=_feature(track, keep, worker_id),
     )
 
 

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from authz.identify import bearer_token, identify
 from core.errors import DomainError
 from plugins.attendance.report import MonthReport, as_rows, monthly_report
-from plugins.attendance.settings import AttendanceSettings
+from plugins.attendance.settings import settings_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
@@ -44,7 +44,7 @@ async def report_xlsx(request: Request) -> Response:
                 request.query_params.get("month", ""),
                 request.query_params.get("region"),
                 tz=settings.timezone,
-                settings=AttendanceSettings(),
+                settings=settings_of(state),
             )
     except DomainError as exc:
         body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from core.errors import BadInput
 from plugins.attendance.checkin import check_in, check_out
 from plugins.attendance.models import AttendanceDay
+from plugins.attendance.settings import settings_of
 from schema.located import PositionInput
 
 
@@ -54,7 +55,12 @@ class CheckInMutations:
         ctx = info.context
         async with ctx.transaction() as session:
             row = await check_in(
-                session, ctx.actor, location.lon, location.lat, ctx.settings.timezone
+                session,
+                ctx.actor,
+                location.lon,
+                location.lat,
+                ctx.settings.timezone,
+                settings_of(ctx.app_state).tolerance_m,
             )
             return record_of(row)
 
@@ -63,7 +69,12 @@ class CheckInMutations:
         ctx = info.context
         async with ctx.transaction() as session:
             row = await check_out(
-                session, ctx.actor, location.lon, location.lat, ctx.settings.timezone
+                session,
+                ctx.actor,
+                location.lon,
+                location.lat,
+                ctx.settings.timezone,
+                settings_of(ctx.app_state).tolerance_m,
             )
             return record_of(row)
 

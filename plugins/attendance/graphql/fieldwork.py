@@ -15,7 +15,7 @@ from strawberry.types import Info
 from core.errors import BadInput
 from plugins.attendance import fieldwork as service
 from plugins.attendance.models import Patrol, PatrolFinding, Visit, VisitPhoto
-from plugins.attendance.settings import AttendanceSettings
+from plugins.attendance.settings import settings_of
 from schema.ids import optional_id, parse_id
 from schema.located import PositionInput
 from schema.uploads import forget_uploads, store_uploads
@@ -225,7 +225,10 @@ class FieldworkMutations:
         ctx = info.context
         async with ctx.transaction() as session:
             patrol = await service.end_patrol(
-                session, ctx.actor, parse_id(patrol_id, "patrolId"), settings=AttendanceSettings()
+                session,
+                ctx.actor,
+                parse_id(patrol_id, "patrolId"),
+                settings=settings_of(ctx.app_state),
             )
             return patrol_of(patrol)
 

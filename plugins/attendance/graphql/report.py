@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from plugins.attendance.report import Figures, MonthReport, monthly_report
-from plugins.attendance.settings import AttendanceSettings
+from plugins.attendance.settings import settings_of
 
 
 @strawberry.type
@@ -105,6 +105,6 @@ class ReportQueries:
                 month,
                 region_code,
                 tz=ctx.settings.timezone,
-                settings=AttendanceSettings(),
+                settings=settings_of(ctx.app_state),
             )
         return typed(found)

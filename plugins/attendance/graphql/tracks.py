@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from core.errors import Forbidden, Unauthenticated
+from core.errors import BadInput, Forbidden, Unauthenticated
 from core.models.account import Role
-from plugins.attendance.settings import AttendanceSettings
+from plugins.attendance.packed import parse_packed
+from plugins.attendance.settings import settings_of
 from plugins.attendance.tracks import (
     Fix,
     Playback,
@@ -91,7 +93,7 @@ async def _playback(
 ) -> TrackPlayback:
     ctx = info.context
     async with ctx.locked() as session:
-        found = await playback(session, worker_id, start, end, AttendanceSettings(), simplify)
+        found = await playback(session, worker_id, start, end, settings_of(ctx.app_state), simplify)
     return _typed(found)
 
 
@@ -128,18 +130,37 @@ class TrackQueries:
 @strawberry.type
 class TrackMutations:
     @strawberry.mutation(
-        description="A grid worker's phone uploads GPS fixes, in any order; sending a fix "
-        "again (same time) stores nothing. A bad fix refuses the whole batch."
+        description="A grid worker's phone uploads GPS fixes (as `fixes`, or compact as "
+        "`packed`), in any order; sending a fix again (same time) stores nothing. A bad "
+        "fix refuses the whole batch."
     )
-    async def upload_track(self, info: Info, fixes: list[TrackFixInput]) -> TrackUpload:
+    async def upload_track(
+        self,
+        info: Info,
+        fixes: list[TrackFixInput] | None = None,
+        packed: Annotated[
+            JSON | None,
+            strawberry.argument(
+                description='The same fixes, compact, for large batches: {"t": [epoch '
+                'milliseconds], "lon": [...], "lat": [...], "accuracy": [metres or null]} '
+                "(accuracy optional)"
+            ),
+        ] = None,
+    ) -> TrackUpload:
         ctx = info.context
         actor = ctx.actor
         if not actor.authenticated:
             raise Unauthenticated("log in first")
         if actor.role is not Role.GRID_WORKER:
             raise Forbidden("only grid workers upload tracks")
-        batch = [Fix(f.at, f.lon, f.lat, f.accuracy) for f in fixes]
-        check_fixes(batch, AttendanceSettings(), datetime.now(UTC))
+        settings = settings_of(ctx.app_state)
+        if (fixes is None) == (packed is None):
+            raise BadInput("send either fixes or packed", argument="fixes")
+        if packed is not None:
+            batch = parse_packed(packed, settings.max_batch)
+        else:
+            batch = [Fix(f.at, f.lon, f.lat, f.accuracy) for f in fixes or ()]
+        check_fixes(batch, settings, datetime.now(UTC))
         known: set[Any] = ctx.app_state.attendance_partitions
         await ensure_partitions(ctx.sessionmaker, months_of(batch), known)
         async with ctx.transaction() as session:

@@ -17,6 +17,7 @@ from tests.test_records import demo_copy
 
 UPLOAD = """mutation($f: [TrackFixInput!]!) { uploadTrack(fixes: $f) {
   received stored duplicates } }"""
+PACKED = "mutation($p: JSON!) { uploadTrack(packed: $p) { received stored duplicates } }"
 PLAYBACK = """query($w: ID!, $from: DateTime!, $to: DateTime!, $s: Float) {
   trackPlayback(worker: $w, from: $from, to: $to, simplify: $s) {
     workerId fixes points distanceM insideGridS path } }"""
@@ -62,11 +63,32 @@ async def test_upload_is_idempotent_in_any_order(pg_server, template_db, app_cli
         again = await client.gql(UPLOAD, {"f": shuffled})  # the whole track, resent
         assert again["data"]["uploadTrack"] == {"received": 40, "stored": 10, "duplicates": 30}
         assert await scalar(url, RECENT) == 40
+        packed = {  # the same fixes, compact: nothing new
+            "t": [int(t0.timestamp() * 1000) + 30_000 * i for i in range(40)],
+            "lon": [f["lon"] for f in fixes],
+            "lat": [f["lat"] for f in fixes],
+        }
+        same = await client.gql(PACKED, {"p": packed})
+        assert same["data"]["uploadTrack"] == {"received": 40, "stored": 0, "duplicates": 40}
+        more = {"t": [packed["t"][-1] + 1500], "lon": [lon], "lat": [lat], "accuracy": [3.5]}
+        assert (await client.gql(PACKED, {"p": more}))["data"]["uploadTrack"]["stored"] == 1
+        for bad in (
+            {"t": [1], "lon": [1.0]},
+            {"t": [1, 2], "lon": [1.0], "lat": [2.0]},
+            {"t": ["x"], "lon": [1.0], "lat": [2.0]},
+            {"t": [1], "lon": [None], "lat": [2.0]},
+            [1, 2, 3],
+        ):
+            refused = await client.gql(PACKED, {"p": bad})
+            assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", bad
+        neither = await client.gql("mutation { uploadTrack { stored } }")
+        assert neither["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert await scalar(url, RECENT) == 41
         span = {"w": worker, "from": t0.isoformat(), "to": (t0 + timedelta(hours=1)).isoformat()}
         played = (await client.gql(PLAYBACK, span))["data"]["trackPlayback"]
         times = played["path"]["properties"]["coordTimes"]
-        assert played["fixes"] == played["points"] == 40
-        assert times == sorted(times) and len(set(times)) == 40  # in time order, once each
+        assert played["fixes"] == played["points"] == 41
+        assert times == sorted(times) and len(set(times)) == 41  # in time order, once each
         assert played["path"]["geometry"]["coordinates"][0] == [round(lon, 7), round(lat, 7)]
 
 
@@ -88,13 +110,15 @@ async def test_a_bad_fix_refuses_the_whole_batch(
             result = await client.gql(UPLOAD, {"f": [*good, bad]})
             assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", result
             assert says in result["errors"][0]["message"]
-        monkeypatch.setenv("GRIDGOV_ATTENDANCE_MAX_BATCH", "3")
-        too_many = await client.gql(UPLOAD, {"f": good})
-        assert "at most 3 fixes" in too_many["errors"][0]["message"]
-        assert await scalar(url, RECENT) == 0
         await client.login("citizen")
         refused = await client.gql(UPLOAD, {"f": good[:1]})
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    monkeypatch.setenv("GRIDGOV_ATTENDANCE_MAX_BATCH", "3")  # read at start-up
+    async with app_client(url) as client:
+        await client.login(f"gw-{grid}")
+        too_many = await client.gql(UPLOAD, {"f": good})
+        assert "at most 3 fixes" in too_many["errors"][0]["message"]
+    assert await scalar(url, RECENT) == 0
 
 
 async def test_playback_figures_match_a_hand_computation(
@@ -170,6 +194,10 @@ async def test_only_the_worker_and_track_readers_see_a_track(
         await client.gql(UPLOAD, {"f": [fix(t0, lon, lat)]})
         own = await client.gql(f"query($from: DateTime!, $to: DateTime!) {fields}", span)
         assert own["data"]["me"]["grid"]["worker"]["tracks"] == {"fixes": 1}
+        client.sql.reset()
+        await client.gql(PLAYBACK, {"w": worker, **span})
+        # the account (with the grant version), the worker's area, the track
+        assert client.sql.count == 3, client.sql.statements
         for username in (f"gw-{other}", f"cs-{grid[:12]}", "admin"):
             await client.login(username)
             refused = await client.gql(PLAYBACK, {"w": worker, **span})
