@@ -124,7 +124,7 @@ WITH new AS (
     RETURNING fixed_at
 ), days AS (
     INSERT INTO attendance_track_day (worker_id, day)
-    SELECT DISTINCT :worker, (fixed_at AT TIME ZONE :tz)::date FROM new
+    SELECT DISTINCT :worker, (fixed_at AT TIME ZONE :tz)::date FROM new ORDER BY 2
     ON CONFLICT (worker_id, day)
         DO UPDATE SET version = attendance_track_day.version + 1
     RETURNING 1
@@ -141,7 +141,10 @@ SELECT (SELECT count(*) FROM new) AS stored
 async def upload_fixes(
     session: AsyncSession, worker_id: int, fixes: Sequence[Fix], tz: str
 ) -> Upload:
-    """Store a batch (partitions must exist: ``ensure_partitions`` first)."""
+    """Store a batch (partitions must exist: ``ensure_partitions`` first). Fixes go in
+    time order, so two uploads of the same fixes at once (a phone's retry) wait on each
+    other instead of deadlocking."""
+    fixes = sorted(fixes, key=lambda f: f.at)
     stored = await session.scalar(
         _UPLOAD,
         {

@@ -3,6 +3,7 @@ playback figures computed by hand, simplification, and who may read a track."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 from datetime import UTC, datetime, timedelta
@@ -84,6 +85,12 @@ async def test_upload_is_idempotent_in_any_order(pg_server, template_db, app_cli
         neither = await client.gql("mutation { uploadTrack { stored } }")
         assert neither["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         assert await scalar(url, RECENT) == 41
+        # a phone retries while its first upload is still running: one copy of each fix
+        burst = [fix(t0 + timedelta(hours=1, seconds=i), lon, lat) for i in range(300)]
+        both = await asyncio.gather(*(client.gql(UPLOAD, {"f": burst[::k]}) for k in (1, -1)))
+        assert all("errors" not in b for b in both), both
+        assert sum(b["data"]["uploadTrack"]["stored"] for b in both) == 300
+        assert await scalar(url, RECENT) == 341
         span = {"w": worker, "from": t0.isoformat(), "to": (t0 + timedelta(hours=1)).isoformat()}
         played = (await client.gql(PLAYBACK, span))["data"]["trackPlayback"]
         times = played["path"]["properties"]["coordTimes"]
