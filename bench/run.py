@@ -446,11 +446,49 @@ def bench_api(url: str, requests: int, workers: int) -> None:
             vs_handwritten=f"{results['nested list'] / rate:.2f}x",
             goal=">=0.67x (within 1.5x)",
         )
-        row("postgraphile 5", status="not run: the comparison server is not set up yet")
+        pgl = _postgraphile(url, requests, workers)
+        if pgl is not None:
+            row(
+                "ratio nested list",
+                vs_postgraphile=f"{results['nested list'] / pgl:.2f}x",
+                goal=">=1.0x",
+            )
     finally:
         for proc in (server, hand):
             proc.terminate()
             proc.wait(10)
+
+
+def _postgraphile(url: str, requests: int, workers: int) -> float | None:
+    """PostGraphile 5 answering the same nested list; its req/s, or None if not run."""
+    from bench import postgraphile as pgl
+    from bench.scenarios import measure
+
+    node = pgl.install()
+    if node is None:
+        return None
+    asyncio.run(pgl.create_views(url))
+    port = free_port()
+    server = pgl.serve(node, url, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        check = httpx.post(base + "/graphql", json={"query": pgl.NESTED}).json()
+        nodes = check["data"]["allGrids"]["nodes"]
+        assert len(nodes) == 100 and "errors" not in check, check
+        p50, p99, rate = asyncio.run(
+            measure(base, "/graphql", lambda i: {"query": pgl.NESTED}, {}, requests, workers)
+        )
+        row(
+            "postgraphile 5 nested list",
+            req_per_s=f"{rate:.0f}",
+            p50_ms=f"{p50:.2f}",
+            p99_ms=f"{p99:.2f}",
+            node=subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip(),
+        )
+        return rate
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def bench_attendance(url: str, requests: int) -> None:

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         default=600, ge=0, description="Requests per account (or address) per minute; 0: off"
     )
     max_page_size: int = Field(default=100, ge=1, le=100)
+    compiled_reads: bool = Field(
+        default=True,
+        description="Answer list queries whose whole selection is declared with one SQL "
+        "statement (off: always the resolvers; the answers are the same)",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_echo: bool = False
     _signing_key: str | None = PrivateAttr(default=None)

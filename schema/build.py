@@ -25,6 +25,7 @@ from schema.account.types import AccountCore
 from schema.audit import AuditFlush
 from schema.authz.mutations import AuthzMutations
 from schema.authz.queries import AuthzQueries
+from schema.compiled.execution import CompiledExecutionContext
 from schema.department import loaders as department_loaders
 from schema.department.queries import DepartmentQueries
 from schema.department.types import DepartmentCore
@@ -244,5 +245,6 @@ def build_schema(
             config=StrawberryConfig(
                 scalar_map=SCALARS, disable_field_suggestions=settings.production
             ),
+            execution_context_class=CompiledExecutionContext,
         )
     return schema, loaders

@@ -90,6 +90,7 @@ class Event(LocatedMixin, Base):
         Index("ix_event_reporter_id", "reporter_id"),
         Index("ix_event_category_code", "category_code"),
         Index("ix_event_handling_region", "handling_region"),
+        Index("ix_event_grid_id_id", "grid_id", "id"),  # a grid's latest events
         *LocatedMixin.located_indexes("event"),
     )
 

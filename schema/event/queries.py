@@ -24,17 +24,18 @@ from schema.pagination import keyset_page, to_connection
 from schema.refs import EventRef
 
 
-def visible_events(actor: Actor) -> ColumnElement[bool]:
-    """SQL: events this actor may read (by reach, as reporter, as department or holder)."""
+def visible_events(actor: Actor, event: Any = Event) -> ColumnElement[bool]:
+    """SQL: events this actor may read (by reach, as reporter, as department or holder);
+    ``event`` is the table or an alias of it."""
     if not actor.authenticated:
         return false()
     parts = [
-        actor.reach.where("event", "read", Event.region_code),
-        Event.reporter_id == actor.account_id,
-        Event.assignee_id == actor.account_id,
+        actor.reach.where("event", "read", event.region_code),
+        event.reporter_id == actor.account_id,
+        event.assignee_id == actor.account_id,
     ]
     if actor.department_code:
-        parts.append(Event.assignee_department == actor.department_code)
+        parts.append(event.assignee_department == actor.department_code)
     return or_(*parts)
 
 

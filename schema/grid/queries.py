@@ -10,6 +10,7 @@ from strawberry.types import Info
 from core.errors import NotFound
 from core.models import Region
 from schema.codes import known_area_prefix, parse_prefix
+from schema.compiled.grids import compiled_grids
 from schema.grid.columns import REGIONS
 from schema.grid.types import (
     GridConnection,
@@ -71,6 +72,10 @@ class GridQueries:
         after: str | None = None,
     ) -> GridConnection:  # type: ignore[valid-type]
         prefix = await known_area_prefix(info, region_code)
+        if info.context.settings.compiled_reads:
+            compiled = await compiled_grids(info, prefix, first, after)
+            if compiled is not None:
+                return compiled  # type: ignore[no-any-return]
         return await grid_page(info, prefix, first, after)
 
     @strawberry.field(description="One current grid by its 15-digit code.")

@@ -1,0 +1,238 @@
+"""The ``grids`` connection, compiled: one statement for the page with each node's subtree
+(worker, region, latest events within the actor's reach), built as JSON in PostgreSQL."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+from sqlalchemy import Text, cast, false, func, literal_column, select, true, tuple_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from core.models import Account, Event, Grid, GridWorkerProfile, Region
+from core.models.base import prefix_match
+from schema.compiled.execution import Precompiled
+from schema.compiled.selection import NotCompilable, Selected, selection_of
+from schema.compiled.sql import (
+    Scalars,
+    enum_name,
+    iso_date,
+    iso_datetime,
+    json_object,
+    key,
+    text_id,
+)
+from schema.event.queries import visible_events
+from schema.pagination import check_first, decode_cursor, encode_cursor
+
+GRID: Scalars = {
+    "id": lambda g: text_id(g.id),
+    "code": lambda g: g.code,
+    "name": lambda g: g.name,
+    "specialType": lambda g: g.special_type,
+    "validFrom": lambda g: iso_datetime(g.valid_from),
+    "kind": lambda g: enum_name(g.kind),
+}
+REGION: Scalars = {
+    "code": lambda r: r.code,
+    "prefix": lambda r: r.prefix,
+    "name": lambda r: r.name,
+    "kind": lambda r: r.kind,
+    "level": lambda r: enum_name(r.level),
+}
+EVENT: Scalars = {
+    "id": lambda e: text_id(e.id),
+    "title": lambda e: e.title,
+    "description": lambda e: e.description,
+    "address": lambda e: e.address,
+    "status": lambda e: e.status,
+    "level": lambda e: e.level,
+    "handlingRegion": lambda e: e.handling_region,
+    "deadlineAt": lambda e: iso_datetime(e.deadline_at),
+    "supervision": lambda e: e.supervision,
+    "resolvedAt": lambda e: iso_datetime(e.resolved_at),
+    "closedAt": lambda e: iso_datetime(e.closed_at),
+    "rating": lambda e: e.rating,
+    "ratingComment": lambda e: e.rating_comment,
+    "version": lambda e: e.version,
+    "anonymous": lambda e: e.anonymous,
+    "channel": lambda e: e.channel,
+    "reportedAt": lambda e: iso_datetime(e.collected_at),
+    "collectedAt": lambda e: iso_datetime(e.collected_at),
+    "regionCode": lambda e: e.region_code,
+    "beidouCode": lambda e: e.beidou_code,
+}
+MAX_EVENTS = 50  # as Grid.events
+
+
+def _worker(actor: Any) -> Any:
+    scalars: Scalars = {
+        "id": lambda a: text_id(a.id),
+        "name": lambda a: a.name,
+        "employeeNo": lambda a: a.employee_no,
+        "appointedOn": lambda a: iso_date(a.appointed_on),
+        "kind": lambda a: a.kind,
+    }
+    if actor.is_staff:  # the public sees it masked (in Python): not compiled for them
+        scalars["phone"] = lambda a: a.phone
+
+    def build(g: Any, field: Selected) -> Any:
+        a = SimpleNamespace(
+            id=Account.id,
+            name=Account.name,
+            phone=Account.phone,
+            employee_no=GridWorkerProfile.employee_no,
+            kind=GridWorkerProfile.kind,
+            appointed_on=GridWorkerProfile.appointed_on,
+        )
+        body = json_object(a, "GridWorker", field.children, scalars)
+        return (
+            select(body)
+            .select_from(Account)
+            .outerjoin(GridWorkerProfile, GridWorkerProfile.account_id == Account.id)
+            .where(Account.id == g.worker_id)
+            .correlate(g)
+            .scalar_subquery()
+        )
+
+    return build
+
+
+def _region(g: Any, field: Selected) -> Any:
+    body = json_object(Region, "Region", field.children, REGION)
+    return select(body).where(Region.code == g.community_code).correlate(g).scalar_subquery()
+
+
+def _events(actor: Any) -> Any:
+    def build(g: Any, field: Selected) -> Any:
+        first = field.args.get("first", 10)
+        if not isinstance(first, int) or not 0 <= first <= MAX_EVENTS:
+            raise NotCompilable("events(first) out of range: the resolver says why")
+        e = Event  # each table once per nesting level: no aliases (they cost per request)
+        body = json_object(e, "Event", field.children, EVENT)
+        latest = (
+            select(body.label("v"), e.id.label("id"))
+            .where(e.grid_id == g.id, visible_events(actor, e))
+            .order_by(e.id.desc())
+            .limit(first)
+            .correlate(g)
+            .subquery("j")
+        )
+        rows = select(func.json_agg(aggregate_order_by(latest.c.v, latest.c.id.desc()))).correlate(
+            g
+        )
+        return func.coalesce(rows.scalar_subquery(), literal_column("'[]'::json"))
+
+    return build
+
+
+def _node(actor: Any, g: Any, selected: list[Selected]) -> Any:
+    relations = {"worker": _worker(actor), "region": _region, "events": _events(actor)}
+    return json_object(g, "Grid", selected, GRID, relations)
+
+
+def _parts(selected: list[Selected]) -> tuple[list[Selected], set[str]]:
+    """The node selection of a connection (edges.node and nodes must agree) and which
+    connection-level fields are asked for."""
+    node: list[Selected] | None = None
+    wants: set[str] = set()
+    for field in selected:
+        if field.name in ("edges", "nodes"):
+            inner = field.children
+            if field.name == "edges":
+                for sub in field.children:
+                    if sub.name not in ("node", "cursor", "__typename"):
+                        raise NotCompilable(sub.name)
+                inner = [s for s in field.children if s.name == "node"]
+                inner = inner[0].children if inner else []
+            if inner:
+                if node is not None and node != inner:
+                    raise NotCompilable("two different node selections")
+                node = inner
+        elif field.name not in ("pageInfo", "totalCount", "__typename"):
+            raise NotCompilable(field.name)
+        wants.add(field.name)
+    return node or [], wants
+
+
+def _shape(selected: list[Selected], nodes: list[Any], keys: list[str], page: dict[str, Any],
+           total: int | None) -> dict[str, Any]:  # fmt: skip
+    cursors = [encode_cursor("grid", (k,)) for k in keys]
+    out: dict[str, Any] = {}
+    for field in selected:
+        if field.name == "__typename":
+            out[field.key] = "GridConnection"
+        elif field.name == "totalCount":
+            out[field.key] = total
+        elif field.name == "nodes":
+            out[field.key] = nodes
+        elif field.name == "pageInfo":
+            info = {
+                "hasNextPage": page["has_next"],
+                "hasPreviousPage": page["has_previous"],
+                "startCursor": cursors[0] if cursors else None,
+                "endCursor": cursors[-1] if cursors else None,
+                "__typename": "PageInfo",
+            }
+            out[field.key] = {f.key: info[f.name] for f in field.children}
+        else:  # edges
+            out[field.key] = [
+                {
+                    f.key: node
+                    if f.name == "node"
+                    else cursor
+                    if f.name == "cursor"
+                    else "GridEdge"
+                    for f in field.children
+                }
+                for node, cursor in zip(nodes, cursors, strict=True)
+            ]
+    return out
+
+
+async def compiled_grids(info: Any, prefix: str, first: int, after: str | None) -> Any:
+    """The connection as one statement (two with totalCount), or None to resolve as usual."""
+    ctx = info.context
+    try:
+        selected = selection_of(info)
+        node_selection, wants = _parts(selected)
+        g = Grid
+        node = _node(ctx.actor, g, node_selection) if node_selection else None
+    except NotCompilable:
+        return None
+    first = check_first(first, ctx.settings.max_page_size)
+    where = [g.valid_to.is_(None), prefix_match(g.code, prefix) if prefix else true()]
+    if after is not None:
+        (code,) = decode_cursor(after, "grid", [str])
+        where.append(tuple_(g.code) > tuple_(code))
+    page = (
+        select(g.code.label("k"), (node if node is not None else false()).label("n"))
+        .where(*where)
+        .order_by(g.code)
+        .limit(first + 1)
+        .subquery("p")
+    )
+    keys = func.array_agg(aggregate_order_by(page.c.k, page.c.k))
+    nodes = func.json_agg(aggregate_order_by(page.c.n, page.c.k))
+    statement = select(
+        func.coalesce(keys, literal_column("'{}'::text[]")),
+        cast(func.coalesce(nodes, literal_column("'[]'::json")), Text),
+    ).select_from(page)
+    keys, nodes_json = (await ctx.execute(statement)).one()
+    nodes = orjson.loads(nodes_json)
+    has_next = len(keys) > first
+    keys, nodes = list(keys[:first]), nodes[:first]
+    total = None
+    if "totalCount" in wants:
+        count = (
+            select(func.count())
+            .select_from(Grid)
+            .where(Grid.valid_to.is_(None), prefix_match(Grid.code, prefix) if prefix else true())
+        )
+        total = int(await ctx.scalar(count))
+    page_info = {"has_next": has_next, "has_previous": after is not None}
+    return Precompiled(_shape(selected, nodes, keys, page_info, total))
+
+
+__all__ = ["compiled_grids", "key"]
