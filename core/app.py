@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     from authz.engine import AuthzEngine
     from authz.rules import with_plugin_rules
     from schema.build import build_schema  # the GraphQL layer, composed here
+    from schema.compiled.cache import StatementCache
     from schema.http import GraphQLEndpoint, GraphQLView
     from schema.uploads import file_key_columns
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     app.state.schema = schema
     app.state.authz = authz
     app.state.file_key_columns = file_key_columns(pm)
+    app.state.compiled_statements = StatementCache()
     app.state.storage = DiskStorage(settings.uploads, settings.upload_max_bytes)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     return app
