@@ -45,6 +45,16 @@ def record_of(row: Any) -> AttendanceRecord:
     )
 
 
+async def _record(info: Info, location: PositionInput, step: Any) -> AttendanceRecord:
+    ctx = info.context
+    tolerance = settings_of(ctx.app_state).tolerance_m
+    async with ctx.transaction() as session:
+        row = await step(
+            session, ctx.actor, location.lon, location.lat, ctx.settings.timezone, tolerance
+        )
+        return record_of(row)
+
+
 @strawberry.type
 class CheckInMutations:
     @strawberry.mutation(
@@ -52,31 +62,11 @@ class CheckInMutations:
         "the grid (beyond the tolerance) it is accepted and flagged."
     )
     async def check_in(self, info: Info, location: PositionInput) -> AttendanceRecord:
-        ctx = info.context
-        async with ctx.transaction() as session:
-            row = await check_in(
-                session,
-                ctx.actor,
-                location.lon,
-                location.lat,
-                ctx.settings.timezone,
-                settings_of(ctx.app_state).tolerance_m,
-            )
-            return record_of(row)
+        return await _record(info, location, check_in)
 
     @strawberry.mutation(description="A grid worker ends the day.")
     async def check_out(self, info: Info, location: PositionInput) -> AttendanceRecord:
-        ctx = info.context
-        async with ctx.transaction() as session:
-            row = await check_out(
-                session,
-                ctx.actor,
-                location.lon,
-                location.lat,
-                ctx.settings.timezone,
-                settings_of(ctx.app_state).tolerance_m,
-            )
-            return record_of(row)
+        return await _record(info, location, check_out)
 
 
 @strawberry.type(name="GridWorkerAttendance")
