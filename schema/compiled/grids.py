@@ -21,7 +21,6 @@ from schema.compiled.sql import (
     iso_date,
     iso_datetime,
     json_object,
-    key,
     text_id,
 )
 from schema.event.queries import visible_events
@@ -157,8 +156,14 @@ def _parts(selected: list[Selected]) -> tuple[list[Selected], set[str]]:
     return node or [], wants
 
 
-def _shape(selected: list[Selected], nodes: list[Any], keys: list[str], page: dict[str, Any],
-           total: int | None) -> dict[str, Any]:  # fmt: skip
+def _shape(
+    selected: list[Selected],
+    nodes: list[Any],
+    keys: list[str],
+    page: dict[str, Any],
+    total: int | None,
+) -> dict[str, Any]:
+    """The connection's response, keyed by the selection's response names."""
     cursors = [encode_cursor("grid", (k,)) for k in keys]
     out: dict[str, Any] = {}
     for field in selected:
@@ -229,10 +234,16 @@ async def compiled_grids(info: Any, prefix: str, first: int, after: str | None) 
     try:
         selected = selection_of(info)
         node_selection, wants = _parts(selected)
-        key = (shape(node_selection), bool(prefix), after is not None, _actor_shape(ctx.actor))
+        shape_key = (
+            shape(node_selection),
+            bool(prefix),
+            after is not None,
+            _actor_shape(ctx.actor),
+        )
         cache = ctx.app_state.compiled_statements
         statement = cache.get(
-            key, lambda: _statement(ctx.actor, node_selection, bool(prefix), after is not None)
+            shape_key,
+            lambda: _statement(ctx.actor, node_selection, bool(prefix), after is not None),
         )
     except NotCompilable:
         return None
@@ -261,4 +272,4 @@ async def compiled_grids(info: Any, prefix: str, first: int, after: str | None) 
     return Precompiled(_shape(selected, nodes, keys, page_info, total))
 
 
-__all__ = ["compiled_grids", "key"]
+__all__ = ["compiled_grids"]
