@@ -120,3 +120,11 @@ async def test_compiled_reads_keep_the_resolvers_errors(demo_url, app_client, co
         assert bad["errors"][0]["extensions"]["code"] == "NOT_FOUND"
         big = await client.gql("{ grids(first: 101) { edges { node { code } } } }")
         assert big["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_fast_cursors_are_the_cursors_of_the_list() -> None:
+    from schema.compiled.grids import _cursor
+    from schema.pagination import encode_cursor
+
+    for code in ("511504001001001", "000000000000000", "51150400100100X", ""):
+        assert _cursor(code) == encode_cursor("grid", (code,)), code
