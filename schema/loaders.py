@@ -42,3 +42,24 @@ def many_loader(
         return [grouped.get(k, []) for k in keys]
 
     return DataLoader(batch)
+
+
+def grouped_loader(
+    ctx: Context,
+    fetch: Callable[[tuple[Any, ...], list[Any]], Any],
+) -> DataLoader:
+    """Keys are ``(owner, *arguments)``: the owners sharing the same arguments are loaded
+    together by ``await fetch(arguments, owners)``, which returns ``{owner: value}``
+    (missing owners get ``[]``). One statement per distinct set of arguments, however
+    many owners the page holds."""
+
+    async def batch(keys: Sequence[tuple[Any, ...]]) -> list[Any]:
+        groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+        for owner, *arguments in keys:
+            groups[tuple(arguments)].append(owner)
+        found: dict[tuple[Any, ...], dict[Any, Any]] = {}
+        for arguments, owners in groups.items():
+            found[arguments] = await fetch(arguments, owners)
+        return [found[tuple(arguments)].get(owner, []) for owner, *arguments in keys]
+
+    return DataLoader(batch)

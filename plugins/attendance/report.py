@@ -21,6 +21,7 @@ from plugins.attendance.settings import AttendanceSettings
 from plugins.attendance.tracks import day_bounds, refresh
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+REGION_CODE = re.compile(r"^\d{12}$")
 
 
 @dataclass(slots=True)
@@ -135,6 +136,8 @@ async def monthly_report(
     first, last = parse_month(month)
     start, _ = day_bounds(first, tz)
     _, end = day_bounds(last, tz)
+    if region_code is not None and not REGION_CODE.match(region_code):
+        raise BadInput("regionCode is a 12-digit division code", argument="regionCode")
     if region_code is None:
         region = (await session.execute(_DISTRICT)).first()
     else:

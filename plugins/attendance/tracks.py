@@ -159,22 +159,23 @@ async def upload_fixes(
     return Upload(received=len(fixes), stored=int(stored), duplicates=len(fixes) - int(stored))
 
 
-# The fixes of one worker in [start, end), in time order, as arrays (one row), each fix
-# with whether it lies inside the worker's current grid.
+# The fixes of each worker in [start, end), in time order, as arrays (a row a worker),
+# each fix with whether it lies inside that worker's current grid.
 _FIXES = text("""
-WITH g AS (
-    SELECT geom FROM grid WHERE worker_id = :worker AND valid_to IS NULL LIMIT 1
-), f AS (
-    SELECT fixed_at, lon, lat FROM attendance_fix
-    WHERE worker_id = :worker AND fixed_at >= :start AND fixed_at < :end
+WITH f AS (
+    SELECT worker_id, fixed_at, lon, lat FROM attendance_fix
+    WHERE worker_id = ANY(CAST(:workers AS bigint[]))
+      AND fixed_at >= :start AND fixed_at < :end
       AND (accuracy_m IS NULL OR accuracy_m <= :max_accuracy)
 )
-SELECT array_agg(CAST(EXTRACT(EPOCH FROM fixed_at) * 1000000 AS bigint) ORDER BY fixed_at) AS us,
-       array_agg(lon ORDER BY fixed_at) AS lon, array_agg(lat ORDER BY fixed_at) AS lat,
-       array_agg(COALESCE(ST_Intersects((SELECT geom FROM g),
-                                        ST_SetSRID(ST_MakePoint(lon, lat), 4326)), false)
-                 ORDER BY fixed_at) AS inside
-FROM f
+SELECT f.worker_id,
+       array_agg(CAST(EXTRACT(EPOCH FROM f.fixed_at) * 1000000 AS bigint) ORDER BY f.fixed_at)
+           AS us,
+       array_agg(f.lon ORDER BY f.fixed_at) AS lon, array_agg(f.lat ORDER BY f.fixed_at) AS lat,
+       array_agg(COALESCE(ST_Intersects(g.geom, ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326)),
+                          false) ORDER BY f.fixed_at) AS inside
+FROM f LEFT JOIN grid g ON g.worker_id = f.worker_id AND g.valid_to IS NULL
+GROUP BY f.worker_id
 """)
 
 
@@ -262,6 +263,38 @@ def _feature(track: Track, keep: np.ndarray, worker_id: int) -> dict[str, Any]:
     }
 
 
+EMPTY = np.empty(0)
+
+
+async def load_tracks(
+    session: AsyncSession,
+    workers: Sequence[int],
+    start: datetime,
+    end: datetime,
+    settings: AttendanceSettings,
+) -> dict[int, Track]:
+    """The tracks of several workers over the same period, in one statement."""
+    params = {
+        "workers": list(workers),
+        "start": start,
+        "end": end,
+        "max_accuracy": settings.max_accuracy_m,
+    }
+    out = {}
+    for row in (await session.execute(_FIXES, params)).all():
+        out[row.worker_id] = Track(
+            us=np.asarray(row.us, dtype=np.int64),
+            lon=np.asarray(row.lon, dtype=float),
+            lat=np.asarray(row.lat, dtype=float),
+            inside=np.asarray(row.inside, dtype=bool),
+        )
+    return out
+
+
+def no_track() -> Track:
+    return Track(EMPTY.astype(np.int64), EMPTY, EMPTY, EMPTY.astype(bool))
+
+
 async def load_track(
     session: AsyncSession,
     worker_id: int,
@@ -269,19 +302,8 @@ async def load_track(
     end: datetime,
     settings: AttendanceSettings,
 ) -> Track:
-    params = {
-        "worker": worker_id,
-        "start": start,
-        "end": end,
-        "max_accuracy": settings.max_accuracy_m,
-    }
-    row = (await session.execute(_FIXES, params)).one()
-    return Track(
-        us=np.asarray(row.us or [], dtype=np.int64),
-        lon=np.asarray(row.lon or [], dtype=float),
-        lat=np.asarray(row.lat or [], dtype=float),
-        inside=np.asarray(row.inside or [], dtype=bool),
-    )
+    found = await load_tracks(session, [worker_id], start, end, settings)
+    return found.get(worker_id) or no_track()
 
 
 async def playback_figures(
@@ -308,25 +330,23 @@ def check_period(start: datetime, end: datetime, settings: AttendanceSettings) -
         )
 
 
-async def playback(
-    session: AsyncSession,
+def check_simplify(simplify_m: float | None) -> None:
+    if simplify_m is not None and not (0 <= simplify_m <= 10_000):
+        raise BadInput("simplify is a tolerance in metres, 0 to 10000", argument="simplify")
+
+
+def playback_of(
     worker_id: int,
     start: datetime,
     end: datetime,
+    track: Track,
     settings: AttendanceSettings,
     simplify_m: float | None = None,
 ) -> Playback:
-    """The worker's path in [start, end) as GeoJSON, simplified to ``simplify_m`` metres
-    when asked; distance and time inside the grid are measured on the full path."""
-    check_period(start, end, settings)
-    if simplify_m is not None and not (0 <= simplify_m <= 10_000):
-        raise BadInput("simplify is a tolerance in metres, 0 to 10000", argument="simplify")
-    track = await load_track(session, worker_id, start, end, settings)
+    """The worker's path as GeoJSON, simplified to ``simplify_m`` metres when asked;
+    distance and time inside the grid are measured on the full path."""
     distance, inside = figures(track, settings.max_gap_s)
-    if simplify_m:
-        keep = simplified(track.lon, track.lat, simplify_m)
-    else:
-        keep = np.arange(len(track))
+    keep = simplified(track.lon, track.lat, simplify_m) if simplify_m else np.arange(len(track))
     return Playback(
         worker_id=worker_id,
         start=start,
@@ -336,6 +356,21 @@ async def playback(
         inside_s=inside,
         feature=_feature(track, keep, worker_id),
     )
+
+
+async def playback(
+    session: AsyncSession,
+    worker_id: int,
+    start: datetime,
+    end: datetime,
+    settings: AttendanceSettings,
+    simplify_m: float | None = None,
+) -> Playback:
+    """One worker's playback in [start, end)."""
+    check_period(start, end, settings)
+    check_simplify(simplify_m)
+    track = await load_track(session, worker_id, start, end, settings)
+    return playback_of(worker_id, start, end, track, settings, simplify_m)
 
 
 def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:

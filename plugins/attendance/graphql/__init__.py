@@ -6,11 +6,11 @@ import strawberry
 
 from plugins.attendance.graphql.checkin import CheckInMutations, GridWorkerAttendance
 from plugins.attendance.graphql.fieldwork import (
-    LOADERS,
     EventPatrolFinding,
     FieldworkMutations,
     GridWorkerFieldwork,
 )
+from plugins.attendance.graphql.loaders import LOADERS
 from plugins.attendance.graphql.report import ReportQueries
 from plugins.attendance.graphql.tracks import GridWorkerTracks, TrackMutations, TrackQueries
 

@@ -6,12 +6,11 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
 from core.errors import BadInput
 from plugins.attendance.checkin import check_in, check_out
-from plugins.attendance.models import AttendanceDay
+from plugins.attendance.graphql.access import may_read_worker
 from plugins.attendance.settings import settings_of
 from schema.located import PositionInput
 
@@ -81,21 +80,10 @@ class GridWorkerAttendance:
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
     ) -> list[AttendanceRecord] | None:
-        ctx = info.context
         worker_id = int(self.id)  # type: ignore[attr-defined]
-        grid = await ctx.loader("grid_by_worker").load(worker_id)
-        own = ctx.actor.account_id == worker_id
-        if not own and not ctx.actor.reach.allows(
-            "attendance", "read", grid.code if grid else None
-        ):
-            return None
-        stmt = select(AttendanceDay).where(AttendanceDay.worker_id == worker_id)
-        start = from_
-        if start is not None and to is not None and start > to:
+        if from_ is not None and to is not None and from_ > to:
             raise BadInput("from is after to", argument="to")
-        if start is not None:
-            stmt = stmt.where(AttendanceDay.day >= start)
-        if to is not None:
-            stmt = stmt.where(AttendanceDay.day <= to)
-        rows = (await ctx.execute(stmt.order_by(AttendanceDay.day).limit(366))).scalars()
+        if not await may_read_worker(info, worker_id, "attendance"):
+            return None
+        rows = await info.context.loader("attendance_days").load((worker_id, from_, to))
         return [record_of(r) for r in rows]

@@ -7,14 +7,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from aiodataloader import DataLoader
-from sqlalchemy import select
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from core.errors import BadInput
 from plugins.attendance import fieldwork as service
-from plugins.attendance.models import Patrol, PatrolFinding, Visit, VisitPhoto
+from plugins.attendance.graphql.access import may_read_worker
 from plugins.attendance.settings import settings_of
 from schema.ids import optional_id, parse_id
 from schema.located import PositionInput
@@ -243,14 +241,6 @@ def _limit(first: int) -> int:
     return first
 
 
-async def _may_read(info: Info, worker_id: int) -> bool:
-    ctx = info.context
-    if ctx.actor.account_id == worker_id:
-        return True
-    grid = await ctx.loader("grid_by_worker").load(worker_id)
-    return bool(ctx.actor.reach.allows("attendance", "read", grid.code if grid else None))
-
-
 @strawberry.type(name="GridWorkerFieldwork")
 class GridWorkerFieldwork:
     @strawberry.field(description="Visits in [from, to), newest first (null if not yours to see).")
@@ -258,38 +248,22 @@ class GridWorkerFieldwork:
         self, info: Info, from_: FROM = None, to: datetime | None = None, first: FIRST = 20
     ) -> list[VisitRecord] | None:
         worker_id = int(self.id)  # type: ignore[attr-defined]
-        if not await _may_read(info, worker_id):
+        key = (worker_id, from_, to, _limit(first))
+        if not await may_read_worker(info, worker_id, "attendance"):
             return None
-        stmt = select(Visit).where(Visit.worker_id == worker_id)
-        if from_ is not None:
-            stmt = stmt.where(Visit.collected_at >= from_)
-        if to is not None:
-            stmt = stmt.where(Visit.collected_at < to)
-        stmt = stmt.order_by(Visit.collected_at.desc(), Visit.id.desc()).limit(_limit(first))
-        rows = list((await info.context.execute(stmt)).scalars())
-        photos: dict[int, list[Any]] = {r.id: [] for r in rows}
-        if rows:
-            found = await info.context.execute(
-                select(VisitPhoto).where(VisitPhoto.visit_id.in_(photos)).order_by(VisitPhoto.id)
-            )
-            for p in found.scalars():
-                photos[p.visit_id].append(p)
-        return [visit_of(r, photos[r.id]) for r in rows]
+        rows = await info.context.loader("attendance_visits").load(key)
+        return [visit_of(visit, photos) for visit, photos in rows]
 
     @strawberry.field(description="Patrols started in [from, to), newest first.")
     async def patrols(
         self, info: Info, from_: FROM = None, to: datetime | None = None, first: FIRST = 20
     ) -> list[PatrolRecord] | None:
         worker_id = int(self.id)  # type: ignore[attr-defined]
-        if not await _may_read(info, worker_id):
+        key = (worker_id, from_, to, _limit(first))
+        if not await may_read_worker(info, worker_id, "attendance"):
             return None
-        stmt = select(Patrol).where(Patrol.worker_id == worker_id)
-        if from_ is not None:
-            stmt = stmt.where(Patrol.started_at >= from_)
-        if to is not None:
-            stmt = stmt.where(Patrol.started_at < to)
-        stmt = stmt.order_by(Patrol.started_at.desc(), Patrol.id.desc()).limit(_limit(first))
-        return [patrol_of(r) for r in (await info.context.execute(stmt)).scalars()]
+        rows = await info.context.loader("attendance_patrols").load(key)
+        return [patrol_of(r) for r in rows]
 
 
 @strawberry.type(name="EventPatrolFinding")
@@ -298,31 +272,3 @@ class EventPatrolFinding:
     async def patrol_finding(self, info: Info) -> FindingRecord | None:
         row = await info.context.loader("attendance_finding_by_event").load(int(self.id))  # type: ignore[attr-defined]
         return finding_of(row) if row is not None else None
-
-
-def findings_by_patrol(ctx: Any) -> DataLoader:
-    async def load(ids: list[int]) -> list[list[Any]]:
-        rows = await ctx.execute(
-            select(PatrolFinding).where(PatrolFinding.patrol_id.in_(ids)).order_by(PatrolFinding.id)
-        )
-        out: dict[int, list[Any]] = {i: [] for i in ids}
-        for r in rows.scalars():
-            out[r.patrol_id].append(r)
-        return [out[i] for i in ids]
-
-    return DataLoader(load)
-
-
-def finding_by_event(ctx: Any) -> DataLoader:
-    async def load(ids: list[int]) -> list[Any]:
-        rows = await ctx.execute(select(PatrolFinding).where(PatrolFinding.event_id.in_(ids)))
-        found = {r.event_id: r for r in rows.scalars()}
-        return [found.get(i) for i in ids]
-
-    return DataLoader(load)
-
-
-LOADERS = {
-    "attendance_findings": findings_by_patrol,
-    "attendance_finding_by_event": finding_by_event,
-}

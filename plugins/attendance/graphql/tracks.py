@@ -11,18 +11,22 @@ from strawberry.types import Info
 
 from core.errors import BadInput, Forbidden, Unauthenticated
 from core.models.account import Role
+from plugins.attendance.graphql.access import TRACK, may_read_worker
 from plugins.attendance.packed import parse_packed
 from plugins.attendance.settings import settings_of
 from plugins.attendance.tracks import (
     Fix,
     Playback,
     check_fixes,
+    check_period,
+    check_simplify,
     ensure_partitions,
     months_of,
+    no_track,
     playback,
+    playback_of,
     upload_fixes,
 )
-from schema.audit import reveal
 from schema.ids import parse_id
 from schema.scalars import GeoJSON
 
@@ -70,33 +74,6 @@ def _typed(p: Playback) -> TrackPlayback:
     )
 
 
-async def _may_read_track(info: Info, worker_id: int) -> bool:
-    """The worker's own track, or with ``attendance:track`` where the worker's grid is
-    (each such read is audited)."""
-    ctx = info.context
-    if ctx.actor.account_id == worker_id:
-        return True
-    grid = await ctx.loader("grid_by_worker").load(worker_id)
-    code = grid.code if grid is not None else None
-    return reveal(
-        info,
-        category="attendance:track",
-        kind="track",
-        record_id=worker_id,
-        region_code=code,
-        field="track",
-    )
-
-
-async def _playback(
-    info: Info, worker_id: int, start: datetime, end: datetime, simplify: float | None
-) -> TrackPlayback:
-    ctx = info.context
-    async with ctx.locked() as session:
-        found = await playback(session, worker_id, start, end, settings_of(ctx.app_state), simplify)
-    return _typed(found)
-
-
 FROM = Annotated[datetime, strawberry.argument(name="from")]
 SIMPLIFY = Annotated[
     float | None,
@@ -122,9 +99,14 @@ class TrackQueries:
         if not info.context.actor.authenticated:
             raise Unauthenticated("log in first")
         worker_id = parse_id(worker, "worker")
-        if not await _may_read_track(info, worker_id):
+        if not await may_read_worker(info, worker_id, TRACK):
             raise Forbidden("reading tracks needs attendance:track where the worker works")
-        return await _playback(info, worker_id, from_, to, simplify)
+        ctx = info.context
+        async with ctx.locked() as session:
+            found = await playback(
+                session, worker_id, from_, to, settings_of(ctx.app_state), simplify
+            )
+        return _typed(found)
 
 
 @strawberry.type
@@ -178,6 +160,11 @@ class GridWorkerTracks:
         self, info: Info, from_: FROM, to: datetime, simplify: SIMPLIFY = None
     ) -> TrackPlayback | None:
         worker_id = int(self.id)  # type: ignore[attr-defined]
-        if not await _may_read_track(info, worker_id):
+        settings = settings_of(info.context.app_state)
+        check_period(from_, to, settings)
+        check_simplify(simplify)
+        if not await may_read_worker(info, worker_id, TRACK):
             return None
-        return await _playback(info, worker_id, from_, to, simplify)
+        track = await info.context.loader("attendance_tracks").load((worker_id, from_, to))
+        found = playback_of(worker_id, from_, to, track or no_track(), settings, simplify)
+        return _typed(found)

@@ -175,6 +175,9 @@ async def test_patrols_visits_and_the_monthly_report(pg_server, template_db, app
         )
         assert bad.status_code == 400
         assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        for region, code in (("51150400", "BAD_USER_INPUT"), ("511504001099", "NOT_FOUND")):
+            wrong = await client.gql(REPORT, {"m": month, "r": region})
+            assert wrong["errors"][0]["extensions"]["code"] == code, region
 
         # Community staff read attendance in their own community only (a plugin role rule).
         await client.login(f"cs-{grid[:12]}")

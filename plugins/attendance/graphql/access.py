@@ -1,0 +1,28 @@
+"""Who may read a worker's attendance data: the worker, or whoever reaches the category
+where the worker's grid is. Tracks are personal data: such a read is audited."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+from schema.audit import reveal
+
+TRACK = "attendance:track"
+
+
+async def may_read_worker(info: Info, worker_id: int, category: str) -> bool:
+    ctx = info.context
+    if ctx.actor.account_id == worker_id:
+        return True
+    grid = await ctx.loader("grid_by_worker").load(worker_id)
+    code = grid.code if grid is not None else None
+    if category == TRACK:
+        return reveal(
+            info,
+            category=TRACK,
+            kind="track",
+            record_id=worker_id,
+            region_code=code,
+            field="track",
+        )
+    return bool(ctx.actor.reach.allows(category, "read", code))
