@@ -6,25 +6,30 @@ record outside reach is NOT_FOUND for reads and FORBIDDEN for changes.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.actor import Actor
 from core.codes.division import region_prefix
 from core.errors import Forbidden, Unauthenticated
-from core.models import Account, Grid
+from core.models import Grid
 from core.models.account import Role
 
+_WORKER_GRIDS = select(Grid.code).where(
+    Grid.worker_id == bindparam("account_id"), Grid.valid_to.is_(None)
+)
 
-async def area_prefixes(session: AsyncSession, account: Account) -> tuple[str, ...]:
-    """The code prefixes an account's role calls its own."""
+
+async def area_prefixes(session: AsyncSession, account: Any) -> tuple[str, ...]:
+    """The code prefixes an account's role calls its own (``account``: an Account or a row
+    with its ``id``, ``role`` and ``region_code``)."""
     role = Role(account.role)
     if role in (Role.COMMUNITY_STAFF, Role.TOWNSHIP_STAFF, Role.DISTRICT_COMMAND):
         return (region_prefix(account.region_code),) if account.region_code else ()
     if role is Role.GRID_WORKER:
-        rows = await session.scalars(
-            select(Grid.code).where(Grid.worker_id == account.id, Grid.valid_to.is_(None))
-        )
+        rows = await session.scalars(_WORKER_GRIDS, {"account_id": account.id})
         return tuple(rows)
     return ()
 

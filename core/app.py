@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from core.auth import TokenVerifier
 from core.categories import category_tree
 from core.database.engine import _asyncpg_dsn, database_url, make_engine, make_sessionmaker
 from core.plugins import call_async, check_models, make_plugin_manager
@@ -98,4 +99,5 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     app.state.compiled_statements = StatementCache()
     app.state.storage = DiskStorage(settings.uploads, settings.upload_max_bytes)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.tokens = TokenVerifier(settings.signing_key)
     return app

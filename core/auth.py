@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jwt
@@ -61,3 +63,36 @@ def decode_token(token: str, *, key: str) -> TokenClaims:
         raise Unauthenticated("the token has expired; log in again") from exc
     except (jwt.InvalidTokenError, ValueError) as exc:
         raise Unauthenticated("the token is not valid") from exc
+
+
+class TokenVerifier:
+    """Verifies bearer tokens for one app, remembering the claims of recent valid ones.
+
+    Verifying a token (PyJWT: parse, HMAC, claim checks) costs about as much as the rest of a
+    small request; a client sends the same token with every request. A token's signature and
+    claims never change, so a valid token's claims are kept (at most ``size``, least recently
+    used dropped) and only its expiry is checked again on each use. Invalid tokens are not
+    kept: each is verified (and refused) again.
+    """
+
+    def __init__(self, key: Callable[[], str], size: int = 10_000) -> None:
+        self._key = key
+        self._size = size
+        self._known: OrderedDict[str, TokenClaims] = OrderedDict()
+
+    def verify(self, token: str) -> TokenClaims:
+        claims = self._known.get(token)
+        if claims is None:
+            claims = decode_token(token, key=self._key())
+            self._known[token] = claims
+            if len(self._known) > self._size:
+                self._known.popitem(last=False)
+        elif claims.expires_at <= time.time():
+            del self._known[token]
+            raise Unauthenticated("the token has expired; log in again")
+        else:
+            self._known.move_to_end(token)
+        return claims
+
+    def __len__(self) -> int:
+        return len(self._known)

@@ -12,19 +12,19 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from authz.identify import bearer_token, identify
-from core.auth import decode_token
+from core.auth import TokenVerifier
 from core.errors import Unauthenticated
 from schema.context import Context
 from schema.errors import decorate
 from schema.event.mutations import MAX_ATTACHMENTS
 
 
-def _rate_key(conn: HTTPConnection, key: str) -> str:
+def _rate_key(conn: HTTPConnection, tokens: TokenVerifier) -> str:
     """The account of a valid token, else the client's address."""
     try:
         token = bearer_token(conn.headers.get("authorization"))
         if token:
-            return f"account:{decode_token(token, key=key).account_id}"
+            return f"account:{tokens.verify(token).account_id}"
     except Unauthenticated:
         pass
     return f"address:{conn.client.host if conn.client else '-'}"
@@ -78,7 +78,7 @@ class GraphQLView(GraphQL):
                     context.actor = await identify(
                         session,
                         token,
-                        context.settings.signing_key(),
+                        context.app_state.tokens,
                         context.app_state.authz,
                     )
             except Unauthenticated as exc:
@@ -146,7 +146,7 @@ class GraphQLEndpoint:
                 "BAD_USER_INPUT",
                 f"the request body is larger than {self._body_cap(conn, settings)} bytes",
             )
-        key = _rate_key(conn, settings.signing_key())
+        key = _rate_key(conn, app.state.tokens)
         if not app.state.rate_limiter.allow(key):
             return _error(
                 429,
@@ -180,9 +180,7 @@ class GraphQLEndpoint:
             try:
                 token = bearer_token(conn.headers.get("authorization"))
                 async with ctx.locked() as session:
-                    ctx.actor = await identify(
-                        session, token, settings.signing_key(), app.state.authz
-                    )
+                    ctx.actor = await identify(session, token, app.state.tokens, app.state.authz)
             except Unauthenticated as exc:
                 if scope["type"] == "http":
                     body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}

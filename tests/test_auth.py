@@ -90,3 +90,90 @@ async def test_healthz(demo_url, app_client) -> None:
     async with app_client(demo_url) as client:
         response = await client.http.get("/healthz")
         assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_token_verifier_keeps_claims_but_checks_expiry_each_time(monkeypatch) -> None:
+    from core import auth
+    from core.errors import Unauthenticated
+
+    verifier = auth.TokenVerifier(lambda: TEST_SECRET, size=2)
+    token, exp = auth.issue_token(account_id=7, role="admin", key=TEST_SECRET, ttl_seconds=60)
+    assert verifier.verify(token).account_id == 7
+    calls: list[str] = []
+    real_decode = auth.decode_token
+    monkeypatch.setattr(
+        auth, "decode_token", lambda t, key: calls.append(t) or real_decode(t, key=key)
+    )
+    assert verifier.verify(token).expires_at == exp and calls == []  # known: not decoded again
+    monkeypatch.setattr(auth.time, "time", lambda: exp + 1)
+    try:
+        verifier.verify(token)
+        raise AssertionError("an expired token was accepted")
+    except Unauthenticated as exc:
+        assert "expired" in exc.message
+    assert len(verifier) == 0
+    monkeypatch.undo()
+    others = [
+        auth.issue_token(account_id=i, role="admin", key=TEST_SECRET, ttl_seconds=60)[0]
+        for i in range(3)
+    ]
+    for other in others:
+        verifier.verify(other)
+    assert len(verifier) == 2  # bounded: the least recently used is dropped
+    try:
+        verifier.verify(others[0][:-2] + "xx")
+        raise AssertionError("a forged token was accepted")
+    except Unauthenticated:
+        pass
+
+
+async def test_disabled_account_is_refused_at_once(demo_url, app_client) -> None:
+    async with app_client(demo_url) as client:
+        token = await client.login("ts-511504100")
+        assert (await client.gql(ME))["data"]["me"]["username"] == "ts-511504100"
+        engine = make_engine(demo_url, Settings(database_url=demo_url))
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text("UPDATE account SET is_active = false WHERE username = 'ts-511504100'")
+                )
+            response = await client.http.post(
+                "/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 401
+            assert "disabled" in response.json()["errors"][0]["message"]
+        finally:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text("UPDATE account SET is_active = true WHERE username = 'ts-511504100'")
+                )
+            await engine.dispose()
+
+
+async def test_connections_closed_by_the_server_are_replaced(db_url, app_client) -> None:
+    """No pre-ping: a pooled connection whose backend is gone is noticed at checkout."""
+    import asyncio
+
+    from tests.test_cli import run_cli
+
+    run_cli(
+        ["user", "add", "li", "--role", "admin", "--password-stdin"], db_url, stdin="pw-12345678\n"
+    )
+    async with app_client(db_url) as client:  # its own database: only this app's connections
+        await client.login("li", "pw-12345678")
+        assert (await client.gql(ME))["data"]["me"] is not None
+        engine = make_engine(db_url, Settings(database_url=db_url))
+        async with engine.connect() as conn:
+            killed = await conn.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND application_name = 'gridgov'"
+                )
+            )
+        await engine.dispose()
+        assert killed >= 1
+        await asyncio.sleep(0.2)  # the server closes the sockets; the loop reads it
+        for _ in range(3):
+            result = await client.gql(ME)
+            assert "errors" not in result and result["data"]["me"] is not None, result

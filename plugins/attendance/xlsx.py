@@ -37,7 +37,7 @@ async def report_xlsx(request: Request) -> Response:
     try:
         token = bearer_token(request.headers.get("authorization"))
         async with state.sessionmaker() as session, session.begin():
-            actor = await identify(session, token, settings.signing_key(), state.authz)
+            actor = await identify(session, token, state.tokens, state.authz)
             report = await monthly_report(
                 session,
                 actor,
