@@ -1,9 +1,10 @@
 """The Casbin enforcer of one app, kept in step with the grants in PostgreSQL.
 
 Casbin holds the role-wide rules, every active department grant and the category tree
-(g2). Each request reads the grant version with its account (no extra statement); when it
-moved — in this or any other process — the policies are reloaded before the request goes
-on, so a grant or revocation takes effect on the next request everywhere.
+(g2). Identifying an account reads the grant version with it (no extra statement); when
+it moved — in this or any other process — the policies are reloaded first. Actors kept
+between requests (identity_cache.py) are dropped when grants change, so the next request
+identifies again and sees the new version.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class AuthzEngine:
         self._enforcer: casbin.Enforcer | None = None
         self._lock = asyncio.Lock()
         self._subjects: dict[str, list[tuple[str, str, str]]] = {}
+        self._public: Reach | None = None
 
     def _categories(self, names: tuple[str, ...]) -> list[str]:
         out: list[str] = []
@@ -61,6 +63,11 @@ class AuthzEngine:
             elif name in self.tree:
                 out.append(name)
         return out
+
+    @property
+    def next_expiry(self) -> datetime | None:
+        """When the next loaded grant expires (reaches computed now hold until then)."""
+        return self._next_expiry
 
     def _stale(self, version: int) -> bool:
         expired = self._next_expiry is not None and datetime.now(UTC) >= self._next_expiry
@@ -131,18 +138,19 @@ class AuthzEngine:
 
     def reach(self, role: Role | None, department_code: str | None, own: tuple[str, ...]) -> Reach:
         """What an actor of this role (and department), owning these areas, may do where."""
-        if role is None:
-            rows = [("", "region", "read")]
-        else:
-            rows = list(self._permissions(f"role:{role.value}"))
-            if department_code is not None:
-                rows.extend(self._permissions(f"dept:{department_code}"))
-            for rule in self.rules[role]:
-                if rule.scope == "own":
-                    rows.extend(
-                        (prefix, category, action)
-                        for prefix in own
-                        for category in self._categories(rule.categories)
-                        for action in rule.actions
-                    )
+        if role is None:  # the public: the same for every request, whatever the grants
+            if self._public is None:
+                self._public = Reach(merge([("", "region", "read")]), self.ancestors)
+            return self._public
+        rows = list(self._permissions(f"role:{role.value}"))
+        if department_code is not None:
+            rows.extend(self._permissions(f"dept:{department_code}"))
+        for rule in self.rules[role]:
+            if rule.scope == "own":
+                rows.extend(
+                    (prefix, category, action)
+                    for prefix in own
+                    for category in self._categories(rule.categories)
+                    for action in rule.actions
+                )
         return Reach(merge(rows), self.ancestors)

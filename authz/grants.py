@@ -13,11 +13,13 @@ from authz.models import ACTIONS, AuthzVersion, DepartmentGrant, GrantEvent
 from core.categories import DataCategory
 from core.codes.division import region_prefix
 from core.codes.errors import InvalidCode
+from core.database.identity import mark_identity_changed
 from core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from core.models import Department, Grid, Region
 
 
 async def bump_version(session: AsyncSession) -> None:
+    mark_identity_changed(session)
     await session.execute(
         update(AuthzVersion)
         .where(AuthzVersion.id == 1)

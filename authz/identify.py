@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.actor import Actor
 from authz.engine import AuthzEngine
+from authz.identity_cache import IdentityCache
 from authz.models import AuthzVersion
 from authz.scope import area_prefixes
 from core.auth import TokenVerifier
@@ -41,19 +42,33 @@ _ACCOUNT = select(
 ).where(Account.id == bindparam("account_id"))
 
 
+def known_actor(token: str | None, tokens: TokenVerifier, cache: IdentityCache) -> Actor | None:
+    """The actor of a token whose account was identified recently and has not changed since
+    (no statement); None when it must be read (or there is no token)."""
+    if token is None:
+        return None
+    return cache.get(tokens.verify(token).account_id)
+
+
 async def identify(
-    session: AsyncSession, token: str | None, tokens: TokenVerifier, engine: AuthzEngine
+    session: AsyncSession,
+    token: str | None,
+    tokens: TokenVerifier,
+    engine: AuthzEngine,
+    cache: IdentityCache | None = None,
 ) -> Actor:
+    """The token's actor, read from the database (and kept in ``cache`` if given)."""
     if token is None:
         return anonymous(engine)
     claims = tokens.verify(token)
+    ticket = cache.ticket() if cache is not None else None
     row = (await session.execute(_ACCOUNT, {"account_id": claims.account_id})).one_or_none()
     if row is None or not row.is_active:
         raise Unauthenticated("the token's account no longer exists or is disabled")
     await engine.refresh(session, int(row.version or 0))
     role = Role(row.role)
     own = await area_prefixes(session, row)
-    return Actor(
+    actor = Actor(
         account_id=row.id,
         username=row.username,
         role=role,
@@ -62,3 +77,6 @@ async def identify(
         area_prefixes=own,
         reach=engine.reach(role, row.department_code, own),
     )
+    if cache is not None and ticket is not None:
+        cache.put(row.id, actor, ticket, engine.next_expiry)
+    return actor

@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     """A new app: plugin manager, composed schema, routes; the engine opens at start-up."""
     from authz.audit import ensure_audit_partitions
     from authz.engine import AuthzEngine
+    from authz.identity_cache import TOPIC, IdentityCache
     from authz.rules import with_plugin_rules
     from schema.build import build_schema  # the GraphQL layer, composed here
     from schema.compiled.cache import StatementCache
@@ -61,8 +62,11 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         broker = Broker(
             lambda: asyncpg.connect(**dsn, server_settings={"application_name": "gridgov-pubsub"})
         )
+        identities = IdentityCache(lambda: broker.epoch, settings.identity_cache_seconds)
+        broker.watch(TOPIC, identities.clear)
         await broker.start()
         app.state.broker = broker
+        app.state.identities = identities
         try:
             await call_async(pm.hook.gridgov_startup, app=app)
             # What start-up built (schema, plugins, caches) lives as long as the app: keep

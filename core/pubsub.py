@@ -182,7 +182,9 @@ class Broker:
         self._connect = connect
         self._queue_size = queue_size
         self._topics: dict[str, set[Subscription]] = {}
+        self._watchers: dict[str, list[Callable[[dict[str, Any]], None]]] = {}
         self._conn: asyncpg.Connection | None = None
+        self._epoch = 0
         self._lost = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -196,6 +198,12 @@ class Broker:
         return self._conn is not None and not self._conn.is_closed()
 
     @property
+    def epoch(self) -> int | None:
+        """Which listening connection is open (a new number on each reconnection), or None
+        while none is: what was learnt from messages holds only within one epoch."""
+        return self._epoch if self.listening else None
+
+    @property
     def server_pid(self) -> int | None:
         """The listening connection's backend pid, if connected."""
         return self._conn.get_server_pid() if self.listening else None  # type: ignore[union-attr]
@@ -205,6 +213,12 @@ class Broker:
         sub = Subscription(self, check_topic(topic), self._queue_size)
         self._topics.setdefault(topic, set()).add(sub)
         return sub
+
+    def watch(self, topic: str, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``callback(payload)`` for every message on ``topic``, synchronously in the
+        listener (no queue, so it is never dropped for being slow): it must be quick. An
+        exception it raises is logged and does not stop other deliveries."""
+        self._watchers.setdefault(check_topic(topic), []).append(callback)
 
     async def start(self) -> None:
         """Open the listening connection (connection errors propagate) and watch over it."""
@@ -243,6 +257,7 @@ class Broker:
             conn.terminate()
             raise
         self._conn, self._lost = conn, lost
+        self._epoch += 1
 
     async def _close(self) -> None:
         conn, self._conn = self._conn, None
@@ -294,5 +309,10 @@ class Broker:
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("ignoring malformed pub/sub notification %.200r: %s", raw, exc)
             return
+        for callback in self._watchers.get(topic, ()):
+            try:
+                callback(payload)
+            except Exception:
+                log.exception("pub/sub watcher of %r failed", topic)
         for sub in list(self._topics.get(topic, ())):
             sub._deliver(payload)

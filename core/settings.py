@@ -59,6 +59,13 @@ class Settings(BaseSettings):
         description="Answer list queries whose whole selection is declared with one SQL "
         "statement (off: always the resolvers; the answers are the same)",
     )
+    identity_cache_seconds: float = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="How long a request's actor (account, areas, grants) is reused for the "
+        "same account while nothing it was built from changes (0: read on every request)",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_echo: bool = False
     _signing_key: str | None = PrivateAttr(default=None)

@@ -16,6 +16,7 @@ from starlette.requests import HTTPConnection
 
 from authz.actor import Actor
 from authz.audit import AccessLog
+from core.database.identity import take_identity_changed
 from core.settings import Settings
 
 LoaderFactory = Callable[["Context"], DataLoader]
@@ -33,6 +34,8 @@ class Context:
     audit: AccessLog = field(default_factory=AccessLog)
     #: graphql-transport-ws connection_init payload (a WebSocket's token travels here)
     connection_params: Any = None
+    #: called after a commit that changed what actors are built from (drops cached actors)
+    on_identity_change: Callable[[], None] | None = None
     _session: AsyncSession | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[str, DataLoader] = field(default_factory=dict)
@@ -68,8 +71,11 @@ class Context:
                 yield session
                 await session.commit()
             except BaseException:
+                take_identity_changed(session)
                 await session.rollback()
                 raise
+            if take_identity_changed(session) and self.on_identity_change is not None:
+                self.on_identity_change()
 
     async def publish_event(self, session: AsyncSession, event: Any) -> None:
         """Tell subscribers (in every process, after commit) that an event changed."""

@@ -11,7 +11,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
-from authz.identify import bearer_token, identify
+from authz.identify import bearer_token, identify, known_actor
 from core.auth import TokenVerifier
 from core.errors import Unauthenticated
 from schema.context import Context
@@ -168,6 +168,7 @@ class GraphQLEndpoint:
                 await refusal(scope, receive, send)
                 return
             receive = _capped(receive, self._body_cap(conn, settings))
+        identities = app.state.identities
         ctx = Context(
             request=conn,
             settings=settings,
@@ -175,12 +176,18 @@ class GraphQLEndpoint:
             actor=None,  # type: ignore[arg-type]
             loader_factories=self.loaders,
             plugin_manager=self.pm,
+            on_identity_change=identities.clear,
         )
         try:
             try:
                 token = bearer_token(conn.headers.get("authorization"))
-                async with ctx.locked() as session:
-                    ctx.actor = await identify(session, token, app.state.tokens, app.state.authz)
+                actor = known_actor(token, app.state.tokens, identities)
+                if actor is None:
+                    async with ctx.locked() as session:
+                        actor = await identify(
+                            session, token, app.state.tokens, app.state.authz, identities
+                        )
+                ctx.actor = actor
             except Unauthenticated as exc:
                 if scope["type"] == "http":
                     body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}

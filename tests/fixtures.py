@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from core.app import create_app
 from core.database.engine import make_engine, make_sessionmaker
 from core.database.migrate import upgrade
 from core.plugins import make_plugin_manager
+from core.pubsub import publish
 from core.settings import Settings
 from tests.pg import TestServer
 
@@ -118,6 +121,20 @@ class Client:
         assert "errors" not in result, result
         self.token = result["data"]["login"]["token"]
         return self.token
+
+
+async def fence(app: Any, url: str) -> None:
+    """Wait until ``app``'s listener has processed every notification committed so far
+    (PostgreSQL delivers them to a listener in commit order)."""
+    topic = f"fence:{uuid.uuid4().hex}"
+    engine = make_engine(url, Settings(database_url=url))
+    try:
+        async with app.state.broker.subscribe(topic) as sub:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                await publish(session, topic, {})
+            await asyncio.wait_for(anext(sub), 5)
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from core.codes.identity import make_identity_number
 from core.database.engine import make_engine
 from core.settings import Settings
+from tests.fixtures import fence
 from tests.test_locate import inner_points
 from tests.test_records import count, demo_copy
 
@@ -191,6 +192,8 @@ async def test_grant_unmask_audit_revoke_without_restart(
         defaults = await admin.gql('{ departmentGrants(code: "511504-CIVIL-AFFAIRS") { id } }')
         for g in defaults["data"]["departmentGrants"]:
             assert "errors" not in await admin.gql(REVOKE, {"id": g["id"]})
+        # other processes learn of grant changes by notification: wait for it each time
+        await fence(other_process.app, url)
         await other_process.login("ds-511504-civil-affairs")
         assert (await other_process.gql(PEOPLE, {"c": None}))["errors"][0]["extensions"][
             "code"
@@ -206,6 +209,7 @@ async def test_grant_unmask_audit_revoke_without_restart(
             },
         )
         assert basic["data"]["grantAccess"]["active"], basic
+        await fence(other_process.app, url)
         seen = (await other_process.gql(PEOPLE, {"c": None}))["data"]["persons"]
         inside = await count(url, "SELECT count(*) FROM person WHERE region_code LIKE '511504100%'")
         assert seen["totalCount"] == inside > 0  # nobody outside the township
@@ -222,6 +226,7 @@ async def test_grant_unmask_audit_revoke_without_restart(
                 }
             },
         )
+        await fence(other_process.app, url)
         unmasked = (await other_process.gql(PEOPLE, {"c": None}))["data"]["persons"]
         shown = [e["node"] for e in unmasked["edges"] if e["node"]["idNumber"]]
         assert shown and all("*" not in p["idNumber"] for p in shown)
@@ -246,6 +251,7 @@ async def test_grant_unmask_audit_revoke_without_restart(
         await admin.login("admin")
         revoked = await admin.gql(REVOKE, {"id": identity["data"]["grantAccess"]["id"]})
         assert revoked["data"]["revokeAccess"]["active"] is False
+        await fence(other_process.app, url)
         again = (await other_process.gql(PEOPLE, {"c": None}))["data"]["persons"]
         assert all("*" in e["node"]["idNumber"] for e in again["edges"] if e["node"]["idNumber"])
         history = await admin.gql("""{ departmentGrants(code: "511504-CIVIL-AFFAIRS",

@@ -306,3 +306,37 @@ async def test_stop_ends_every_iterator(
         await receive(idle)
     assert broker.subscriber_count == 0
     assert not broker.listening
+
+
+async def test_watchers_and_epochs(
+    new_broker: Callable[..., Awaitable[Broker]],
+    sessions: async_sessionmaker[AsyncSession],
+    connect: Connect,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Watchers are called for their topic without a queue (one failing does not stop the
+    others); the epoch names the listening connection and changes on reconnection."""
+    broker = await new_broker()
+    seen: list[dict[str, Any]] = []
+
+    def broken(payload: dict[str, Any]) -> None:
+        raise RuntimeError("watcher bug")
+
+    broker.watch("identity", broken)
+    broker.watch("identity", seen.append)
+    sub = broker.subscribe("identity")
+    first = broker.epoch
+    assert first is not None
+    with caplog.at_level(logging.ERROR, logger="core.pubsub"):
+        await send(sessions, ("identity", {"n": 1}), ("other", {"n": 2}))
+        assert await receive(sub) == {"n": 1}
+    assert seen == [{"n": 1}]  # delivered before the subscription's queue was read
+    assert "watcher of 'identity' failed" in caplog.text
+    await kill(connect, broker.server_pid)  # type: ignore[arg-type]
+    with pytest.raises(BrokerReconnected):
+        await receive(sub)
+    assert broker.epoch is not None and broker.epoch != first
+    await broker.stop()
+    assert broker.epoch is None
+    with pytest.raises(ValueError):
+        broker.watch("Bad Topic", seen.append)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.codes.division import parse_grid_code
 from core.codes.errors import InvalidCode
+from core.database.identity import mark_identity_changed
 from core.errors import BadInput, Conflict, NotFound
 from core.models import Account, Grid, GridWorkerAssignment, Region
 from core.models.region import GridKind, SpecialGridType
@@ -279,6 +280,7 @@ async def import_grids(
                 )
             )
     if not dry_run:
+        mark_identity_changed(session)  # workers' grids may have new codes or versions
         await session.flush()
         if changed:
             area = shapely.union_all(changed).buffer(TOLERANCE)
@@ -388,5 +390,6 @@ async def assign_worker(
         )
     )
     grid.worker_id = worker.id
+    mark_identity_changed(session)
     await session.flush()
     return grid
