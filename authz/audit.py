@@ -1,5 +1,5 @@
-"""The access audit (PIPL): every unmasked read of personal data is written, in the
-request's transaction, before the data leaves the server."""
+"""The access audit (PIPL): every unmasked read of personal data is written and committed
+by the request before the data leaves the server."""
 
 from __future__ import annotations
 

@@ -56,6 +56,10 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         engine = make_engine(url, settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        # the same pool; a connection checked out through it runs each statement on its own
+        app.state.read_sessionmaker = make_sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         async with engine.begin() as conn:
             await ensure_audit_partitions(conn)
         dsn = _asyncpg_dsn(url)

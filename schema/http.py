@@ -177,6 +177,7 @@ class GraphQLEndpoint:
             loader_factories=self.loaders,
             plugin_manager=self.pm,
             on_identity_change=identities.clear,
+            read_sessionmaker=app.state.read_sessionmaker,
         )
         try:
             try:
