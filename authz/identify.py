@@ -42,11 +42,9 @@ _ACCOUNT = select(
 ).where(Account.id == bindparam("account_id"))
 
 
-def known_actor(token: str | None, tokens: TokenVerifier, cache: IdentityCache) -> Actor | None:
+def known_actor(token: str, tokens: TokenVerifier, cache: IdentityCache) -> Actor | None:
     """The actor of a token whose account was identified recently and has not changed since
-    (no statement); None when it must be read (or there is no token)."""
-    if token is None:
-        return None
+    (no statement); None when it must be read."""
     return cache.get(tokens.verify(token).account_id)
 
 

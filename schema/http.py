@@ -11,7 +11,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
-from authz.identify import bearer_token, identify, known_actor
+from authz.identify import anonymous, bearer_token, identify, known_actor
 from core.auth import TokenVerifier
 from core.errors import Unauthenticated
 from schema.context import Context
@@ -182,7 +182,10 @@ class GraphQLEndpoint:
         try:
             try:
                 token = bearer_token(conn.headers.get("authorization"))
-                actor = known_actor(token, app.state.tokens, identities)
+                if token is None:
+                    actor = anonymous(app.state.authz)
+                else:
+                    actor = known_actor(token, app.state.tokens, identities)
                 if actor is None:
                     async with ctx.locked() as session:
                         actor = await identify(
