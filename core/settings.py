@@ -56,8 +56,9 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=100)
     compiled_reads: bool = Field(
         default=True,
-        description="Answer list queries whose whole selection is declared with one SQL "
-        "statement (off: always the resolvers; the answers are the same)",
+        description="Answer list queries whose whole selection is declared without "
+        "per-field resolvers (grids: one SQL statement; persons: nodes built from a table of "
+        "fields). Off: always the resolvers; the answers are the same",
     )
     identity_cache_seconds: float = Field(
         default=60,

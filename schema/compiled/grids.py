@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from core.models import Account, Event, Grid, GridWorkerProfile, Region
 from core.models.base import prefix_match
 from schema.compiled.cache import shape
+from schema.compiled.connection import connection_parts, connection_response
 from schema.compiled.execution import Precompiled
 from schema.compiled.selection import NotCompilable, Selected, selection_of
 from schema.compiled.sql import (
@@ -133,77 +134,12 @@ def _node(actor: Any, g: Any, selected: list[Selected]) -> Any:
     return json_object(g, "Grid", selected, GRID, relations)
 
 
-def _parts(selected: list[Selected]) -> tuple[list[Selected], set[str]]:
-    """The node selection of a connection (edges.node and nodes must agree) and which
-    connection-level fields are asked for."""
-    node: list[Selected] | None = None
-    wants: set[str] = set()
-    for field in selected:
-        if field.name in ("edges", "nodes"):
-            inner = field.children
-            if field.name == "edges":
-                for sub in field.children:
-                    if sub.name not in ("node", "cursor", "__typename"):
-                        raise NotCompilable(sub.name)
-                inner = [s for s in field.children if s.name == "node"]
-                inner = inner[0].children if inner else []
-            if inner:
-                if node is not None and node != inner:
-                    raise NotCompilable("two different node selections")
-                node = inner
-        elif field.name not in ("pageInfo", "totalCount", "__typename"):
-            raise NotCompilable(field.name)
-        wants.add(field.name)
-    return node or [], wants
-
-
 def _cursor(code: str) -> str:
     """``encode_cursor("grid", (code,))`` without json.dumps for a code of digits (the same
     text; 7x faster, and a page has 100)."""
     if not code.isdigit():
         return encode_cursor("grid", (code,))
     return base64.urlsafe_b64encode(f'["grid","{code}"]'.encode()).decode().rstrip("=")
-
-
-def _shape(
-    selected: list[Selected],
-    nodes: list[Any],
-    keys: list[str],
-    page: dict[str, Any],
-    total: int | None,
-) -> dict[str, Any]:
-    """The connection's response, keyed by the selection's response names."""
-    cursors = [_cursor(k) for k in keys]
-    out: dict[str, Any] = {}
-    for field in selected:
-        if field.name == "__typename":
-            out[field.key] = "GridConnection"
-        elif field.name == "totalCount":
-            out[field.key] = total
-        elif field.name == "nodes":
-            out[field.key] = nodes
-        elif field.name == "pageInfo":
-            info = {
-                "hasNextPage": page["has_next"],
-                "hasPreviousPage": page["has_previous"],
-                "startCursor": cursors[0] if cursors else None,
-                "endCursor": cursors[-1] if cursors else None,
-                "__typename": "PageInfo",
-            }
-            out[field.key] = {f.key: info[f.name] for f in field.children}
-        else:  # edges
-            out[field.key] = [
-                {
-                    f.key: node
-                    if f.name == "node"
-                    else cursor
-                    if f.name == "cursor"
-                    else "GridEdge"
-                    for f in field.children
-                }
-                for node, cursor in zip(nodes, cursors, strict=True)
-            ]
-    return out
 
 
 def _statement(actor: Any, node_selection: list[Selected], prefix: bool, after: bool) -> Any:
@@ -242,7 +178,7 @@ async def compiled_grids(info: Any, prefix: str, first: int, after: str | None) 
     ctx = info.context
     try:
         selected = selection_of(info)
-        node_selection, wants = _parts(selected)
+        node_selection, wants = connection_parts(selected)
         shape_key = (
             shape(node_selection),
             bool(prefix),
@@ -277,8 +213,16 @@ async def compiled_grids(info: Any, prefix: str, first: int, after: str | None) 
             .where(Grid.valid_to.is_(None), prefix_match(Grid.code, prefix) if prefix else true())
         )
         total = int(await ctx.scalar(count))
-    page_info = {"has_next": has_next, "has_previous": after is not None}
-    return Precompiled(_shape(selected, nodes, keys, page_info, total))
+    response = connection_response(
+        selected,
+        "Grid",
+        nodes,
+        [_cursor(k) for k in keys],
+        has_next=has_next,
+        has_previous=after is not None,
+        total=total,
+    )
+    return Precompiled(response)
 
 
 __all__ = ["compiled_grids"]

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from core.models import Household, Person
+from schema.compiled.persons import complete_persons, plan
 from schema.located import located_page
 from schema.person.loaders import HOUSEHOLDS, PERSONS
 from schema.person.types import HouseholdConnection, HouseholdEdge, PersonConnection, PersonEdge
@@ -23,7 +24,8 @@ class PersonQueries:
         name: str | None = None,
     ) -> PersonConnection:  # type: ignore[valid-type]
         filters = [Person.name == name] if name else []
-        return await located_page(
+        compiled = plan(info) if info.context.settings.compiled_reads else None
+        connection = await located_page(
             info,
             Person,
             PERSONS,
@@ -36,6 +38,11 @@ class PersonQueries:
             after=after,
             filters=filters,
         )
+        if compiled is not None:
+            done = await complete_persons(info, compiled, connection)
+            if done is not None:
+                return done  # type: ignore[no-any-return]
+        return connection
 
     @strawberry.field(description="Households whose region code starts with regionCode.")
     async def households(

@@ -1,0 +1,241 @@
+"""The ``persons`` connection, completed in Python: the page comes from the resolver's own
+query (same scope, order, cursors), and each node is built by a table of declared fields
+instead of one resolver call per field, which is where Strawberry spends most of a page.
+
+Masked fields are decided and audited exactly as the resolvers do (``reveal``), with the
+same masks; relations (``grid``, ``household``) are loaded through the request's
+DataLoaders, so the statements are the same. Anything undeclared, or a value the masks
+refuse, falls back to the resolvers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from strawberry.types import Info
+
+from core.masking import mask_address, mask_identity_number, mask_phone
+from core.models.region import GridKind
+from schema import audit, located  # by module: the bench's A/B stubs replace their functions
+from schema.compiled.connection import connection_parts, connection_response
+from schema.compiled.execution import Precompiled
+from schema.compiled.selection import NotCompilable, Selected, selection_of
+
+Getter = Callable[[Any], Any]
+
+
+def _iso(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _geojson(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str) else value
+
+
+LOCATED: dict[str, Getter] = {
+    "regionCode": lambda r: r.region_code,
+    "beidouCode": lambda r: r.beidou_code,
+    "collectedAt": lambda r: _iso(r.collected_at),
+    "location": lambda r: _geojson(r.geojson),
+}
+PERSON: dict[str, Getter] = {
+    "id": lambda r: str(r.id),
+    "name": lambda r: r.name,
+    "gender": lambda r: r.gender,
+    "birthDate": lambda r: _iso(r.birth_date),
+    "residenceType": lambda r: r.residence_type,
+    "relation": lambda r: r.relation,
+    **LOCATED,
+}
+HOUSEHOLD: dict[str, Getter] = {"id": lambda r: str(r.id), "code": lambda r: r.code, **LOCATED}
+SPECIAL_GROUP: dict[str, Getter] = {
+    "code": lambda g: g.code,
+    "nameZh": lambda g: g.name_zh,
+    "nameEn": lambda g: g.name_en,
+}
+GRID: dict[str, Getter] = {
+    "id": lambda g: str(g.id),
+    "code": lambda g: g.code,
+    "name": lambda g: g.name,
+    "specialType": lambda g: g.special_type,
+    "validFrom": lambda g: _iso(g.valid_from),
+    "kind": lambda g: GridKind(g.kind).name,
+}
+
+
+def _passport(value: str) -> str:
+    return "*" * (len(value) - 3) + value[-3:]
+
+
+#: field → (row attribute, category that unmasks it, mask)
+PERSON_MASKED: dict[str, tuple[str, str, Callable[[str], str | None]]] = {
+    "idNumber": ("id_number", "person:identity", mask_identity_number),
+    "passportNumber": ("passport_number", "person:identity", _passport),
+    "phone": ("phone", "person:contact", mask_phone),
+    "address": ("address", "person:contact", mask_address),
+}
+HOUSEHOLD_MASKED = {"address": PERSON_MASKED["address"]}
+
+
+def _check(selected: list[Selected], scalars: dict[str, Any], *others: dict[str, Any]) -> None:
+    for field in selected:
+        known = field.name in scalars or any(field.name in o for o in others)
+        if field.name != "__typename" and (not known or field.args):
+            raise NotCompilable(field.name)
+
+
+class _Builder:
+    """Builds the nodes of one page; ``reveal`` records the unmasked reads as it goes."""
+
+    def __init__(self, info: Info) -> None:
+        self.info = info
+
+    def masked(self, row: Any, kind: str, field: Selected, spec: tuple[str, str, Any]) -> Any:
+        attr, category, mask = spec
+        value = getattr(row, attr)
+        if value is None or audit.reveal(
+            self.info,
+            category=category,
+            kind=kind,
+            record_id=int(row.id),
+            region_code=row.region_code,
+            field=field.name,
+        ):
+            return value
+        try:
+            return mask(value)
+        except Exception as exc:  # the resolver reports it on the field: let it
+            raise NotCompilable(f"{field.name} cannot be masked") from exc
+
+    def household(self, row: Any, selected: list[Selected]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field in selected:
+            if field.name == "__typename":
+                out[field.key] = "Household"
+            elif field.name in HOUSEHOLD_MASKED:
+                out[field.key] = self.masked(row, "household", field, HOUSEHOLD_MASKED[field.name])
+            else:
+                out[field.key] = HOUSEHOLD[field.name](row)
+        return out
+
+    @staticmethod
+    def grid(row: Any, selected: list[Selected]) -> dict[str, Any]:
+        return {f.key: "Grid" if f.name == "__typename" else GRID[f.name](row) for f in selected}
+
+    def special_groups(self, row: Any, field: Selected, groups: dict[int, Any]) -> Any:
+        if int(row.id) not in groups:  # outside the actor's person:special_group reach
+            return None
+        rows = groups[int(row.id)]
+        if rows:
+            audit.reveal(
+                self.info,
+                category="person:special_group",
+                kind="person",
+                record_id=int(row.id),
+                region_code=row.region_code,
+                field="specialGroups",
+            )
+        return [
+            {
+                f.key: "SpecialGroup" if f.name == "__typename" else SPECIAL_GROUP[f.name](g)
+                for f in field.children
+            }
+            for g in rows
+        ]
+
+    def person(
+        self,
+        row: Any,
+        selected: list[Selected],
+        grids: dict[int, Any],
+        homes: dict[int, Any],
+        groups: dict[int, Any],
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field in selected:
+            name = field.name
+            if name == "__typename":
+                out[field.key] = "Person"
+            elif name in PERSON_MASKED:
+                out[field.key] = self.masked(row, "person", field, PERSON_MASKED[name])
+            elif name == "grid":
+                grid = grids.get(row.grid_id) if row.grid_id is not None else None
+                out[field.key] = None if grid is None else self.grid(grid, field.children)
+            elif name == "household":
+                home = homes.get(row.household_id) if row.household_id is not None else None
+                home = located.readable(self.info, home, "person:basic")
+                out[field.key] = None if home is None else self.household(home, field.children)
+            elif name == "specialGroups":
+                out[field.key] = self.special_groups(row, field, groups)
+            else:
+                out[field.key] = PERSON[name](row)
+        return out
+
+
+def plan(info: Info) -> list[Selected] | None:
+    """The connection's selection if every field in it is declared here, else None."""
+    try:
+        selected = selection_of(info)
+        node, _ = connection_parts(selected)
+        _check(node, PERSON, PERSON_MASKED, {"grid": 1, "household": 1, "specialGroups": 1})
+        for field in node:
+            if field.name == "grid":
+                _check(field.children, GRID)
+            elif field.name == "specialGroups":
+                _check(field.children, SPECIAL_GROUP)
+            elif field.name == "household":
+                _check(field.children, HOUSEHOLD, HOUSEHOLD_MASKED)
+    except NotCompilable:
+        return None
+    return selected
+
+
+async def complete_persons(info: Info, selected: list[Selected], connection: Any) -> Any:
+    """The response of ``persons`` from the resolver's connection, or None to let the
+    resolvers complete it (a value the masks refuse)."""
+    ctx = info.context
+    node, wants = connection_parts(selected)
+    rows = [e.node for e in connection.edges]
+    wanted = {f.name for f in node}
+    grids: dict[int, Any] = {}
+    homes: dict[int, Any] = {}
+    if "grid" in wanted:
+        ids = sorted({r.grid_id for r in rows if r.grid_id is not None})
+        found = await ctx.loader("grid_by_id").load_many(ids)
+        grids = dict(zip(ids, found, strict=True))
+    if "household" in wanted:
+        ids = sorted({r.household_id for r in rows if r.household_id is not None})
+        found = await ctx.loader("household_by_id").load_many(ids)
+        homes = dict(zip(ids, found, strict=True))
+    groups: dict[int, Any] = {}
+    if "specialGroups" in wanted:
+        reach = ctx.actor.reach
+        ids = [
+            int(r.id) for r in rows if reach.allows("person:special_group", "read", r.region_code)
+        ]
+        found = await ctx.loader("special_groups_by_person").load_many(ids)
+        groups = dict(zip(ids, found, strict=True))
+    builder = _Builder(info)
+    try:
+        nodes = [builder.person(r, node, grids, homes, groups) for r in rows]
+    except NotCompilable:
+        return None
+    total = None
+    if "totalCount" in wants:
+        total = int(await ctx.scalar(connection.count_statement))
+    page = connection.page_info
+    response = connection_response(
+        selected,
+        "Person",
+        nodes,
+        [e.cursor for e in connection.edges],
+        has_next=page.has_next_page,
+        has_previous=page.has_previous_page,
+        total=total,
+    )
+    return Precompiled(response)
+
+
+__all__ = ["complete_persons", "plan"]
