@@ -128,7 +128,9 @@ def test_token_verifier_keeps_claims_but_checks_expiry_each_time(monkeypatch) ->
 
 
 async def test_disabled_account_is_refused_at_once(demo_url, app_client) -> None:
-    async with app_client(demo_url) as client:
+    """Without kept actors the account is read on every request: the very next one fails.
+    (With them, once the change is notified: tests/test_identity_cache.py.)"""
+    async with app_client(demo_url, identity_cache_seconds=0) as client:
         token = await client.login("ts-511504100")
         assert (await client.gql(ME))["data"]["me"]["username"] == "ts-511504100"
         engine = make_engine(demo_url, Settings(database_url=demo_url))
