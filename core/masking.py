@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.codes.identity import mask_identity_number
 
-__all__ = ["mask_address", "mask_identity_number", "mask_phone"]
+__all__ = ["mask_address", "mask_identity_number", "mask_passport", "mask_phone"]
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -22,3 +22,8 @@ def mask_address(address: str | None) -> str | None:
         return address
     keep = max(len(address) // 2, 1)
     return address[:keep] + "*" * (len(address) - keep)
+
+
+def mask_passport(number: str) -> str:
+    """Keep only the last three characters of a passport number."""
+    return "*" * (len(number) - 3) + number[-3:]

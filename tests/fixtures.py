@@ -14,7 +14,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from asgi_lifespan import LifespanManager
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from core.app import create_app
 from core.database.engine import make_engine, make_sessionmaker
@@ -121,6 +121,35 @@ class Client:
         assert "errors" not in result, result
         self.token = result["data"]["login"]["token"]
         return self.token
+
+
+async def sql_scalar(url: str, sql: str, **params: Any) -> Any:
+    """One value from the database at ``url`` (a connection of its own)."""
+    engine = make_engine(url, Settings(database_url=url))
+    try:
+        async with engine.connect() as conn:
+            return await conn.scalar(text(sql), params)
+    finally:
+        await engine.dispose()
+
+
+async def sql_rows(url: str, sql: str, **params: Any) -> list[Any]:
+    engine = make_engine(url, Settings(database_url=url))
+    try:
+        async with engine.connect() as conn:
+            return list((await conn.execute(text(sql), params)).all())
+    finally:
+        await engine.dispose()
+
+
+async def sql_execute(url: str, sql: str, **params: Any) -> None:
+    """Run and commit one statement, as another process (psql, a tool) would."""
+    engine = make_engine(url, Settings(database_url=url))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(sql), params)
+    finally:
+        await engine.dispose()
 
 
 async def fence(app: Any, url: str) -> None:

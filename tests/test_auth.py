@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from core.database.engine import make_engine
 from core.settings import Settings
-from tests.fixtures import TEST_SECRET
+from tests.fixtures import TEST_SECRET, sql_execute, sql_scalar
 
 LOGIN = "mutation($u: String!, $p: String!){ login(username: $u, password: $p){ token expiresAt account { username role } } }"  # noqa: E501
 ME = "{ me { username name role region { code level } department { code } grid { code } } }"
@@ -133,23 +133,16 @@ async def test_disabled_account_is_refused_at_once(demo_url, app_client) -> None
     async with app_client(demo_url, identity_cache_seconds=0) as client:
         token = await client.login("ts-511504100")
         assert (await client.gql(ME))["data"]["me"]["username"] == "ts-511504100"
-        engine = make_engine(demo_url, Settings(database_url=demo_url))
+        disable = "UPDATE account SET is_active = :on WHERE username = 'ts-511504100'"
         try:
-            async with engine.begin() as conn:
-                await conn.execute(
-                    text("UPDATE account SET is_active = false WHERE username = 'ts-511504100'")
-                )
+            await sql_execute(demo_url, disable, on=False)
             response = await client.http.post(
                 "/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"}
             )
             assert response.status_code == 401
             assert "disabled" in response.json()["errors"][0]["message"]
         finally:
-            async with engine.begin() as conn:
-                await conn.execute(
-                    text("UPDATE account SET is_active = true WHERE username = 'ts-511504100'")
-                )
-            await engine.dispose()
+            await sql_execute(demo_url, disable, on=True)
 
 
 async def test_connections_closed_by_the_server_are_replaced(db_url, app_client) -> None:
@@ -164,16 +157,12 @@ async def test_connections_closed_by_the_server_are_replaced(db_url, app_client)
     async with app_client(db_url) as client:  # its own database: only this app's connections
         await client.login("li", "pw-12345678")
         assert (await client.gql(ME))["data"]["me"] is not None
-        engine = make_engine(db_url, Settings(database_url=db_url))
-        async with engine.connect() as conn:
-            killed = await conn.scalar(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    "AND application_name = 'gridgov'"
-                )
-            )
-        await engine.dispose()
+        killed = await sql_scalar(
+            db_url,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND application_name = 'gridgov'",
+        )
         assert killed >= 1
         await asyncio.sleep(0.2)  # the server closes the sockets; the loop reads it
         for _ in range(3):

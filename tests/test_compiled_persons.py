@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
-
-from core.database.engine import make_engine
-from core.settings import Settings
+from tests.fixtures import sql_rows, sql_scalar
 from tests.test_records import demo_copy
 
 NODE = """__typename id name gender birthDate residenceType relation idNumber passportNumber
@@ -51,18 +48,12 @@ ACTORS = (
 
 
 async def _audit_since(url: str, after: int) -> tuple[int, list[Any]]:
-    engine = make_engine(url, Settings(database_url=url))
-    async with engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                text(
-                    "SELECT id, actor_username, record_kind, record_ids, fields, operation "
-                    "FROM access_audit WHERE id > :a ORDER BY id"
-                ),
-                {"a": after},
-            )
-        ).all()
-    await engine.dispose()
+    rows = await sql_rows(
+        url,
+        "SELECT id, actor_username, record_kind, record_ids, fields, operation "
+        "FROM access_audit WHERE id > :a ORDER BY id",
+        a=after,
+    )
     last = max([after, *(r.id for r in rows)])
     entries = sorted(
         (r.actor_username, r.record_kind, tuple(sorted(r.record_ids)), tuple(r.fields), r.operation)
@@ -113,17 +104,15 @@ async def test_compiled_persons_answer_and_audit_as_the_resolvers(
 
 
 async def _worker(url: str) -> str:
-    engine = make_engine(url, Settings(database_url=url))
-    async with engine.connect() as conn:
-        name = await conn.scalar(
-            text(
-                "SELECT a.username FROM account a JOIN grid g ON g.worker_id = a.id "
-                "WHERE g.valid_to IS NULL AND EXISTS (SELECT 1 FROM person p "
-                "WHERE p.grid_id = g.id) ORDER BY g.code LIMIT 1"
-            )
+    """A grid worker with residents in the grid."""
+    return str(
+        await sql_scalar(
+            url,
+            "SELECT a.username FROM account a JOIN grid g ON g.worker_id = a.id "
+            "WHERE g.valid_to IS NULL AND EXISTS (SELECT 1 FROM person p "
+            "WHERE p.grid_id = g.id) ORDER BY g.code LIMIT 1",
         )
-    await engine.dispose()
-    return str(name)
+    )
 
 
 async def test_a_value_the_masks_refuse_falls_back_to_the_resolvers(

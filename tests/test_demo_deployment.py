@@ -10,15 +10,7 @@ from core.database.engine import make_engine
 from core.demo.geography import BOUNDARY_FILE
 from core.settings import Settings
 from tests.fixtures import DEMO_PERSONS
-
-
-async def scalar(url: str, sql: str, **params):  # type: ignore[no-untyped-def]
-    engine = make_engine(url, Settings(database_url=url))
-    try:
-        async with engine.connect() as conn:
-            return await conn.scalar(text(sql), params)
-    finally:
-        await engine.dispose()
+from tests.fixtures import sql_scalar as scalar
 
 
 def boundary_geojson() -> str:

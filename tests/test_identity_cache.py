@@ -6,13 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
-
 from authz.actor import Actor
 from authz.identity_cache import IdentityCache
-from core.database.engine import make_engine
-from core.settings import Settings
-from tests.fixtures import fence
+from tests.fixtures import fence, sql_execute
 
 ME = "{ me { username role grid { code } } }"
 
@@ -63,15 +59,6 @@ def test_cache_rules() -> None:
     assert not off.put(1, a, off.ticket())
 
 
-async def sql(url: str, statement: str) -> None:
-    engine = make_engine(url, Settings(database_url=url))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 async def test_known_token_costs_no_statement(demo_url, app_client) -> None:
     async with app_client(demo_url) as client:
         await client.login("ts-511504100")
@@ -95,7 +82,7 @@ async def test_changes_from_elsewhere_reach_the_cache(demo_url, app_client) -> N
         await client.login("ts-511504100")
         assert (await client.gql(ME))["data"]["me"]["role"] == "township_staff"
         try:
-            await sql(
+            await sql_execute(
                 demo_url, "UPDATE account SET is_active = false WHERE username = 'ts-511504100'"
             )
             await fence(client.app, demo_url)
@@ -104,14 +91,16 @@ async def test_changes_from_elsewhere_reach_the_cache(demo_url, app_client) -> N
             )
             assert response.status_code == 401
         finally:
-            await sql(
+            await sql_execute(
                 demo_url, "UPDATE account SET is_active = true WHERE username = 'ts-511504100'"
             )
         await fence(client.app, demo_url)
         assert (await client.gql(ME))["data"]["me"]["username"] == "ts-511504100"
         # a column actors are not built from sends nothing
         cached = len(client.app.state.identities)
-        await sql(demo_url, "UPDATE account SET last_login_at = now() WHERE username = 'admin'")
+        await sql_execute(
+            demo_url, "UPDATE account SET last_login_at = now() WHERE username = 'admin'"
+        )
         await fence(client.app, demo_url)
         assert len(client.app.state.identities) == cached
 
@@ -131,7 +120,7 @@ async def test_this_process_sees_its_own_changes_at_once(
         stdin="a-good-password\n",
     )
     # the database's notifications off: only the commit's own mark can drop the cache
-    await sql(url, "ALTER TABLE grid DISABLE TRIGGER grid_identity")
+    await sql_execute(url, "ALTER TABLE grid DISABLE TRIGGER grid_identity")
     async with app_client(url) as client:
         admin = await client.login("admin")
         newcomer = await client.login("gw-new", "a-good-password")
@@ -165,7 +154,7 @@ async def test_listener_down_means_no_cache(demo_url, app_client) -> None:
         broker = client.app.state.broker
         epoch, pid = broker.epoch, broker.server_pid
         assert len(client.app.state.identities) == 1
-        await sql(demo_url, f"SELECT pg_terminate_backend({pid})")
+        await sql_execute(demo_url, f"SELECT pg_terminate_backend({pid})")
         for _ in range(200):
             before = broker.epoch
             if before not in (None, epoch):

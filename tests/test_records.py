@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from core.codes.identity import make_identity_number
 from core.database.engine import make_engine
 from core.settings import Settings
+from tests.fixtures import sql_scalar
 from tests.test_locate import inner_points
 
 CREATE = """mutation($input: CreatePersonInput!) { createPerson(input: $input) {
@@ -15,11 +15,7 @@ CREATE = """mutation($input: CreatePersonInput!) { createPerson(input: $input) {
 
 
 async def count(url: str, sql: str) -> int:
-    engine = make_engine(url, Settings(database_url=url))
-    async with engine.connect() as conn:
-        value = await conn.scalar(text(sql))
-    await engine.dispose()
-    return int(value)
+    return int(await sql_scalar(url, sql))
 
 
 async def demo_copy(pg_server, template_db) -> str:  # type: ignore[no-untyped-def]

@@ -10,13 +10,13 @@ refuse, falls back to the resolvers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import orjson
 from strawberry.types import Info
 
-from core.masking import mask_address, mask_identity_number, mask_phone
+from core.masking import mask_address, mask_identity_number, mask_passport, mask_phone
 from core.models.region import GridKind
 from schema import audit, located  # by module: the bench's A/B stubs replace their functions
 from schema.compiled.connection import connection_parts, connection_response
@@ -65,23 +65,24 @@ GRID: dict[str, Getter] = {
 }
 
 
-def _passport(value: str) -> str:
-    return "*" * (len(value) - 3) + value[-3:]
-
-
 #: field → (row attribute, category that unmasks it, mask)
 PERSON_MASKED: dict[str, tuple[str, str, Callable[[str], str | None]]] = {
     "idNumber": ("id_number", "person:identity", mask_identity_number),
-    "passportNumber": ("passport_number", "person:identity", _passport),
+    "passportNumber": ("passport_number", "person:identity", mask_passport),
     "phone": ("phone", "person:contact", mask_phone),
     "address": ("address", "person:contact", mask_address),
 }
 HOUSEHOLD_MASKED = {"address": PERSON_MASKED["address"]}
 
 
-def _check(selected: list[Selected], scalars: dict[str, Any], *others: dict[str, Any]) -> None:
+#: object fields of a person built here (each with its own declared sub-fields)
+PERSON_RELATIONS = frozenset({"grid", "household", "specialGroups"})
+
+
+def _check(selected: list[Selected], *declared: Collection[str]) -> None:
+    """NotCompilable unless every field is declared (and takes no arguments)."""
     for field in selected:
-        known = field.name in scalars or any(field.name in o for o in others)
+        known = any(field.name in names for names in declared)
         if field.name != "__typename" and (not known or field.args):
             raise NotCompilable(field.name)
 
@@ -179,7 +180,7 @@ def plan(info: Info) -> list[Selected] | None:
     try:
         selected = selection_of(info)
         node, _ = connection_parts(selected)
-        _check(node, PERSON, PERSON_MASKED, {"grid": 1, "household": 1, "specialGroups": 1})
+        _check(node, PERSON, PERSON_MASKED, PERSON_RELATIONS)
         for field in node:
             if field.name == "grid":
                 _check(field.children, GRID)

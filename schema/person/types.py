@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from core.masking import mask_address, mask_identity_number, mask_phone
+from core.masking import mask_address, mask_identity_number, mask_passport, mask_phone
 from schema.audit import reveal
 from schema.located import LocatedFields, readable
 from schema.pagination import connection_types
@@ -58,7 +58,7 @@ class PersonCore(LocatedFields):
         value = self.passport_number  # type: ignore[attr-defined]
         if value is None or _reveal(self, info, "person:identity", "passportNumber"):
             return value  # type: ignore[no-any-return]
-        return "*" * (len(value) - 3) + value[-3:]
+        return mask_passport(value)
 
     @strawberry.field(description="Phone number; masked without person:contact.")
     def phone(self, info: Info) -> str | None:

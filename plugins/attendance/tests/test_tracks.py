@@ -9,10 +9,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
-
-from core.database.engine import make_engine
-from core.settings import Settings
+from tests.fixtures import sql_scalar as scalar
 from tests.test_locate import inner_points
 from tests.test_records import demo_copy
 
@@ -39,14 +36,6 @@ def fix(at: datetime, lon: float, lat: float, accuracy: float | None = 5.0) -> d
 
 def base_time() -> datetime:
     return (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
-
-
-async def scalar(url: str, sql: str, **params: Any) -> Any:
-    engine = make_engine(url, Settings(database_url=url))
-    async with engine.connect() as conn:
-        value = await conn.scalar(text(sql), params)
-    await engine.dispose()
-    return value
 
 
 async def test_upload_is_idempotent_in_any_order(pg_server, template_db, app_client) -> None:
