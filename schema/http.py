@@ -31,6 +31,18 @@ def _rate_key(conn: HTTPConnection, tokens: TokenVerifier) -> str:
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+INT64 = range(-(2**63), 2**64)  # what orjson encodes as a number
+
+
+def _exact_big_ints(value: Any) -> Any:
+    """``value`` with integers orjson cannot encode written as their exact digits."""
+    if isinstance(value, dict):
+        return {k: _exact_big_ints(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_exact_big_ints(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and value not in INT64:
+        return orjson.Fragment(str(value).encode())
+    return value
 
 
 class GraphQLView(GraphQL):
@@ -57,7 +69,10 @@ class GraphQLView(GraphQL):
     def encode_json(self, data: object) -> str:
         # orjson: several times faster than json on large results (tracks, pages). A str,
         # not bytes: WebSocket messages must go out as text frames.
-        return orjson.dumps(data).decode()
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:  # an integer past 64 bits (a query cost): JSON allows it
+            return orjson.dumps(_exact_big_ints(data)).decode()
 
     def create_response(self, response_data: Any, sub_response: Any) -> Any:
         response = super().create_response(response_data, sub_response)

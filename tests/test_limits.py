@@ -110,3 +110,17 @@ async def test_repeated_documents_are_validated_once(demo_url, app_client) -> No
             await client.gql(query)
         after = cache.cache_info()
     assert after.hits - before.hits == 3 and after.misses == before.misses
+
+
+async def test_a_cost_beyond_64_bits_is_reported_not_a_500(demo_url, app_client) -> None:
+    """Found by the fuzzer: page sizes near 2^31 nested three deep make a cost past the
+    64-bit range, which the JSON encoder refused (HTTP 500)."""
+    big = 2_147_483_647
+    query = f"""{{ grids(first: {big}) {{ nodes {{ events(first: {big}) {{ grid {{
+      events(first: {big}) {{ id }} }} }} }} }} }}"""
+    async with app_client(demo_url) as client:
+        response = await client.http.post("/graphql", json={"query": query})
+        assert response.status_code == 200
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["extensions"]["cost"] > 2**64 and client.sql.count == 0
