@@ -26,6 +26,10 @@ def error_code(error: GraphQLError) -> str:
         return original.code
     if isinstance(original, InvalidCode):
         return "BAD_USER_INPUT"
+    if isinstance(original, GraphQLError) and original.message.startswith("Argument '"):
+        # an argument the executor could not coerce, e.g. a variable sent as null where
+        # the argument is non-null (`first: Int! = 50` takes a nullable variable)
+        return "BAD_USER_INPUT"
     if original is None:
         if error.message.startswith("Syntax Error"):
             return "GRAPHQL_PARSE_FAILED"

@@ -7,19 +7,26 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
-    IntValueNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    VariableNode,
+    GraphQLUnionType,
     get_named_type,
+    get_operation_ast,
 )
+from graphql.execution.collect_fields import (
+    FieldDetailsList,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -39,68 +46,73 @@ def _introspection(context: IgnoreContext) -> bool:
 
 def query_cost(
     schema: GraphQLSchema,
-    document: Any,
+    document: DocumentNode,
     operation_name: str | None,
     variables: dict[str, Any] | None,
 ) -> int:
-    """1 per field, times the page size (``first``) of every list above it."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    operation = next(
-        (
-            o
-            for o in operations
-            if operation_name is None or (o.name and o.name.value == operation_name)
-        ),
-        None,
-    )
+    """1 per field, times the page size (``first``) of every list above it.
+
+    Fields are collected as the executor collects them (graphql-core's own collection:
+    fragments merged, @skip/@include applied) and arguments read as the executor reads
+    them, so a page size left out, given as a variable, or left to a variable's default
+    counts as what will run. A request whose variables do not coerce costs 0 here: the
+    executor refuses it with BAD_USER_INPUT before resolving anything."""
+    operation = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
-    root = schema.get_root_type(operation.operation)
-    variables = variables or {}
+    values = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if not isinstance(values, VariableValues):
+        return 0
+    fragments = {
+        d.name.value: FragmentDetails(d, None)
+        for d in document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
 
-    def first_of(node: FieldNode, default: Any) -> int:
-        for arg in node.arguments:
-            if arg.name.value == "first":
-                if isinstance(arg.value, IntValueNode):
-                    return int(arg.value.value)
-                if isinstance(arg.value, VariableNode):
-                    value = variables.get(arg.value.name.value, default)
-                    return int(value) if isinstance(value, int) else 1
-        return int(default) if isinstance(default, int) else 1
+    def page_size(definition: GraphQLField, node: FieldNode) -> int:
+        if "first" not in definition.args:
+            return 1
+        try:
+            first = get_argument_values(definition, node, values).get("first")
+        except GraphQLError:  # e.g. null for `Int!`: the executor reports it
+            return 1
+        return max(first, 1) if isinstance(first, int) else 1
 
-    def cost(selection_set: SelectionSetNode | None, parent: Any, seen: frozenset[str]) -> int:
-        if selection_set is None or parent is None:
-            return 0
+    def cost(parent: GraphQLObjectType, grouped: dict[str, FieldDetailsList]) -> int:
         total = 0
-        fields = getattr(parent, "fields", {})
-        for sel in selection_set.selections:
-            if isinstance(sel, FieldNode):
-                definition = fields.get(sel.name.value)
-                if definition is None:
-                    total += 1
-                    continue
-                times = 1
-                if "first" in definition.args:
-                    times = max(first_of(sel, definition.args["first"].default_value), 1)
-                child = get_named_type(definition.type)
-                total += 1 + times * cost(sel.selection_set, child, seen)
-            elif isinstance(sel, FragmentSpreadNode):
-                name = sel.name.value
-                fragment = fragments.get(name)
-                if fragment is not None and name not in seen:
-                    target = schema.get_type(fragment.type_condition.name.value)
-                    total += cost(fragment.selection_set, target, seen | {name})
-            elif isinstance(sel, InlineFragmentNode):
-                target = (
-                    schema.get_type(sel.type_condition.name.value) if sel.type_condition else parent
+        for group in grouped.values():
+            node = group[0].node
+            definition = parent.fields.get(node.name.value)
+            if definition is None:  # __typename and introspection
+                total += 1
+                continue
+            child = get_named_type(definition.type)
+            below = 0
+            if isinstance(child, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+                possible = (
+                    schema.get_possible_types(child)
+                    if isinstance(child, GraphQLInterfaceType | GraphQLUnionType)
+                    else [child]
                 )
-                total += cost(sel.selection_set, target, seen)
+                below = max(
+                    (
+                        cost(
+                            t,
+                            collect_subfields(
+                                schema, fragments, values, operation, t, group
+                            ).grouped_field_set,
+                        )
+                        for t in possible
+                    ),
+                    default=0,
+                )
+            total += 1 + page_size(definition, node) * below
         return total
 
-    return cost(operation.selection_set, root, frozenset())
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    return cost(root, collect_fields(schema, fragments, values, root, operation).grouped_field_set)
 
 
 class CostLimit(SchemaExtension):

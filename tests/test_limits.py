@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from graphql import parse
+
+from core.plugins import make_plugin_manager
+from core.settings import Settings
+from schema.build import build_schema
+from schema.limits import query_cost
+from tests.test_locate import inner_points
 
 
 def nested(depth: int) -> str:
@@ -124,3 +133,75 @@ async def test_a_cost_beyond_64_bits_is_reported_not_a_500(demo_url, app_client)
         error = response.json()["errors"][0]
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
         assert error["extensions"]["cost"] > 2**64 and client.sql.count == 0
+
+
+@pytest.fixture(scope="module")
+def graphql_schema() -> Any:
+    settings = Settings()
+    schema, _ = build_schema(make_plugin_manager(settings), settings)
+    return schema._schema
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "cost"),
+    [
+        # a page size left out counts as the default page (50)
+        ("{ regions { totalCount } }", None, 1 + 50),
+        ("{ regions(first: 2) { totalCount } }", None, 1 + 2),
+        ("{ regions(first: 0) { totalCount } }", None, 1 + 1),
+        # a variable: its value, else its own default, else the argument's
+        ("query($n: Int) { regions(first: $n) { totalCount } }", {"n": 4}, 1 + 4),
+        ("query($n: Int = 7) { regions(first: $n) { totalCount } }", None, 1 + 7),
+        ("query($n: Int) { regions(first: $n) { totalCount } }", None, 1 + 50),
+        # fragments, aliases and merged fields count as the executor runs them
+        ("{ ...Q } fragment Q on Query { regions { totalCount } }", None, 1 + 50),
+        ("{ regions { totalCount } regions { totalCount } }", None, 1 + 50),
+        ("{ a: regions { totalCount } b: regions(first: 1) { totalCount } }", None, 51 + 2),
+        ("{ regions { ... on RegionConnection { totalCount } } }", None, 1 + 50),
+        # skipped fields cost nothing
+        (
+            "query($s: Boolean!) { regions { totalCount } grids @skip(if: $s) { totalCount } }",
+            {"s": True},
+            1 + 50,
+        ),
+        (
+            "query($s: Boolean = false) { regions { totalCount } "
+            "grids @include(if: $s) { totalCount } }",
+            None,
+            1 + 50,
+        ),
+        (
+            "query($s: Boolean!) { regions { totalCount } grids @skip(if: $s) { totalCount } }",
+            {"s": False},
+            2 * (1 + 50),
+        ),
+        # nested lists multiply
+        (
+            '{ region(code: "511504") { children { nodes { grids { nodes { code } } } } } }',
+            None,
+            1 + (1 + 50 * (1 + (1 + 50 * (1 + 1)))),  # region children nodes grids nodes code
+        ),
+        # variables that do not coerce: the executor refuses the request, nothing to count
+        ("query($n: Int) { regions(first: $n) { totalCount } }", {"n": "x"}, 0),
+    ],
+)
+def test_query_cost_counts_what_will_run(graphql_schema, query, variables, cost) -> None:
+    assert query_cost(graphql_schema, parse(query), None, variables) == cost
+
+
+async def test_lists_selected_without_arguments_answer(demo_url, app_client) -> None:
+    """Found by a newcomer: every list left at its default page crashed the cost limit."""
+    community = (await inner_points(demo_url, 1))[0][2][:12]
+    async with app_client(demo_url) as client:
+        await client.login("command")
+        regions = await client.gql("{ regions { totalCount } }")
+        assert regions["data"]["regions"]["totalCount"] > 0, regions
+        children = await client.gql('{ region(code: "511504") { children { totalCount } } }')
+        assert children["data"]["region"]["children"]["totalCount"] > 0, children
+        grids = await client.gql("{ grids(first: 1) { edges { node { code events { id } } } } }")
+        assert len(grids["data"]["grids"]["edges"]) == 1, grids
+        here = await client.gql(f'{{ here(code: "{community}") {{ events {{ totalCount }} }} }}')
+        assert here["data"]["here"]["events"]["totalCount"] >= 0, here
+        # a nullable variable may stand for `first: Int! = 50`; sent as null it is bad input
+        null = await client.gql("query($n: Int) { regions(first: $n) { totalCount } }", {"n": None})
+        assert null["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", null
