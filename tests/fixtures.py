@@ -166,21 +166,26 @@ async def fence(app: Any, url: str) -> None:
         await engine.dispose()
 
 
+@asynccontextmanager
+async def serve(
+    url: str, var_dir: Path, plugins: Iterable[Any] = (), **settings: Any
+) -> AsyncIterator[Client]:
+    """An app on the database at ``url``, served in-process, with its statements counted."""
+    cfg = Settings(database_url=url, var_dir=var_dir, secret_key=TEST_SECRET, **settings)
+    app = create_app(cfg, plugins=plugins)
+    counter = StatementCounter()
+    async with LifespanManager(app):
+        event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield Client(http=http, app=app, sql=counter)
+
+
 @pytest.fixture
 def app_client(tmp_path: Path):  # type: ignore[no-untyped-def]
     """``async with app_client(url, plugins=[…]) as client``: an app on that database."""
 
-    @asynccontextmanager
-    async def make(url: str, plugins: Iterable[Any] = (), **settings: Any) -> AsyncIterator[Client]:
-        cfg = Settings(
-            database_url=url, var_dir=tmp_path / "var", secret_key=TEST_SECRET, **settings
-        )
-        app = create_app(cfg, plugins=plugins)
-        counter = StatementCounter()
-        async with LifespanManager(app):
-            event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-                yield Client(http=http, app=app, sql=counter)
+    def make(url: str, plugins: Iterable[Any] = (), **settings: Any) -> Any:
+        return serve(url, tmp_path / "var", plugins, **settings)
 
     return make
