@@ -96,6 +96,7 @@ class GraphQLView(GraphQL):
                         context.app_state.tokens,
                         context.app_state.authz,
                     )
+                await context.fresh()  # a WebSocket holds no connection while it waits
             except Unauthenticated as exc:
                 raise ConnectionRejectionError({"message": exc.message}) from exc
         return await super().on_ws_connect(context)
@@ -207,6 +208,8 @@ class GraphQLEndpoint:
                             session, token, app.state.tokens, app.state.authz, identities
                         )
                 ctx.actor = actor
+                if scope["type"] == "websocket":
+                    await ctx.fresh()  # open all day: it borrows a connection when it reads
             except Unauthenticated as exc:
                 if scope["type"] == "http":
                     body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}

@@ -18,6 +18,13 @@ from core.settings import Settings
 from tests.fixtures import TEST_SECRET
 
 
+async def eventually(condition: Any, seconds: float = 10) -> None:
+    """Wait until ``condition()`` holds (TimeoutError after ``seconds``)."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 (a state of another task, not an event)
+            await asyncio.sleep(0.02)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -27,6 +34,13 @@ def free_port() -> int:
 @asynccontextmanager
 async def live_server(url: str, var_dir: Path, **settings: Any) -> AsyncIterator[str]:
     """A uvicorn server of a fresh app on the database; yields its base URL."""
+    async with live_app(url, var_dir, **settings) as (base_url, _app):
+        yield base_url
+
+
+@asynccontextmanager
+async def live_app(url: str, var_dir: Path, **settings: Any) -> AsyncIterator[tuple[str, Any]]:
+    """A uvicorn server of a fresh app on the database; yields its base URL and the app."""
     app = create_app(
         Settings(database_url=url, var_dir=var_dir, secret_key=TEST_SECRET, **settings)
     )
@@ -41,7 +55,7 @@ async def live_server(url: str, var_dir: Path, **settings: Any) -> AsyncIterator
         await asyncio.sleep(0.05)
     assert server.started, "the server did not start"
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", app
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)

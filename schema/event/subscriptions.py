@@ -61,10 +61,25 @@ async def _merged(broker: Any, topics: list[str]) -> AsyncIterator[dict[str, Any
 
 
 async def _load(info: Info, event_id: int) -> Any:
+    """The event as the subscriber may see it (None if not), read on a fresh session."""
     ctx = info.context
     await ctx.fresh()
     row = (await ctx.execute(EVENTS.where(Event.id == event_id))).one_or_none()
     return row if row is not None and can_see(ctx.actor, row) else None
+
+
+async def _sent(info: Info, rows: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
+    """``rows`` as a subscription's stream, holding no database connection while it waits:
+    each row's fields are resolved between the ``yield`` and the generator's resumption,
+    then the connection goes back to the pool (a district's workers keep the app open all
+    day; a connection each would starve the server)."""
+    try:
+        async for row in rows:
+            if row is not None:
+                yield row
+            await info.context.fresh()
+    finally:
+        await info.context.fresh()
 
 
 @strawberry.type
@@ -74,20 +89,28 @@ class EventSubscriptions:
         actor = info.context.actor
         if not actor.authenticated:
             raise Unauthenticated("log in (connection_init Authorization) to get tasks")
-        async for message in _merged(info.context.app_state.broker, task_topics(actor)):
-            if "id" in message:
-                row = await _load(info, int(message["id"]))
-                if row is not None:
-                    yield row
+
+        async def rows() -> AsyncIterator[Any]:
+            async for message in _merged(info.context.app_state.broker, task_topics(actor)):
+                if "id" in message:
+                    yield await _load(info, int(message["id"]))
+
+        async for row in _sent(info, rows()):
+            yield row
 
     @strawberry.subscription(
         description="The event each time it changes (after a reconnect, its current state)."
     )
     async def event_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[EventRef, None]:
         event_id = parse_id(id)
-        if await _load(info, event_id) is None:
+        visible = await _load(info, event_id)
+        await info.context.fresh()
+        if visible is None:
             raise NotFound(f"no event has the id {id}", argument="id")
-        async for _ in _merged(info.context.app_state.broker, [f"event:{event_id}"]):
-            row = await _load(info, event_id)
-            if row is not None:
-                yield row
+
+        async def rows() -> AsyncIterator[Any]:
+            async for _ in _merged(info.context.app_state.broker, [f"event:{event_id}"]):
+                yield await _load(info, event_id)
+
+        async for row in _sent(info, rows()):
+            yield row
