@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from core.auth import TokenVerifier
 from core.categories import category_tree
 from core.database.engine import _asyncpg_dsn, database_url, make_engine, make_sessionmaker
+from core.database.faults import RETRY_AFTER_SECONDS, FaultLog
 from core.plugins import call_async, check_models, make_plugin_manager
 from core.pubsub import Broker
 from core.ratelimit import RateLimiter
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         url = await asyncio.to_thread(database_url, settings)
-        engine = make_engine(url, settings)
+        engine = make_engine(url, settings, serving=True)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         # the same pool; a connection checked out through it runs each statement on its own
@@ -83,12 +84,22 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
             await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
+        """200 when the database answers and live updates are listening; else 503 with
+        Retry-After (it recovers by itself: both reconnect on their own)."""
+        state = request.app.state
+        database = "ok"
         try:
-            async with request.app.state.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            async with asyncio.timeout(settings.db_pool_timeout_seconds):
+                async with state.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
         except Exception as exc:
-            return JSONResponse({"status": "error", "detail": type(exc).__name__}, 503)
-        return JSONResponse({"status": "ok"})
+            database = f"unavailable ({type(exc).__name__})"
+        pubsub = "ok" if state.broker.listening else "reconnecting"
+        body = {"status": "ok", "database": database, "pubsub": pubsub}
+        if database == "ok" and pubsub == "ok":
+            return JSONResponse(body)
+        body["status"] = "unavailable"
+        return JSONResponse(body, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     endpoint = GraphQLEndpoint(view, loaders, pm)
     routes: list[Any] = [
@@ -107,5 +118,6 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     app.state.compiled_statements = StatementCache()
     app.state.storage = DiskStorage(settings.uploads, settings.upload_max_bytes)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.faults = FaultLog()
     app.state.tokens = TokenVerifier(settings.signing_key)
     return app

@@ -68,6 +68,20 @@ class Settings(BaseSettings):
         "same account while nothing it was built from changes (0: read on every request)",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="Longest a request waits for a free database connection; then 503 "
+        "SERVICE_UNAVAILABLE",
+    )
+    statement_timeout_ms: int = Field(
+        default=15_000,
+        ge=0,
+        le=3_600_000,
+        description="Longest one SQL statement of a request may run; then TIMEOUT "
+        "(0: no limit). Not applied to the command line (migrations, demo, imports)",
+    )
     db_echo: bool = False
     _signing_key: str | None = PrivateAttr(default=None)
 

@@ -108,6 +108,11 @@ class Context:
         """The app's state (settings, authorization engine…) behind this request."""
         return self.request.app.state  # type: ignore[union-attr]
 
+    @property
+    def faults(self) -> Any:
+        """The app's log of database faults (see core/database/faults.py)."""
+        return getattr(self.app_state, "faults", None)
+
     def loader(self, name: str) -> DataLoader:
         loader = self._loaders.get(name)
         if loader is None:

@@ -11,11 +11,13 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from core.codes.errors import InvalidCode
+from core.database.faults import RETRY_AFTER_SECONDS, fault_of
 from core.errors import DomainError
 
 log = logging.getLogger("gridgov.graphql")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 def error_code(error: GraphQLError) -> str:
@@ -30,6 +32,9 @@ def error_code(error: GraphQLError) -> str:
         # an argument the executor could not coerce, e.g. a variable sent as null where
         # the argument is non-null (`first: Int! = 50` takes a nullable variable)
         return "BAD_USER_INPUT"
+    fault = fault_of(original)
+    if fault is not None:
+        return fault.code
     if original is None:
         if error.message.startswith("Syntax Error"):
             return "GRAPHQL_PARSE_FAILED"
@@ -48,6 +53,11 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
+        faults = getattr(self.execution_context.context, "faults", None)
+        for e in result.errors:
+            fault = fault_of(e.original_error)
+            if fault is not None and faults is not None:
+                faults.note(fault, e.original_error)
         result.errors = [decorate(e, production=self.production) for e in result.errors]
 
 
@@ -66,6 +76,11 @@ def decorate(error: GraphQLError, *, production: bool) -> GraphQLError:
     if isinstance(original, DomainError) and "argument" in original.details:
         extensions["argument"] = original.details["argument"]
     message = error.message
+    fault = fault_of(original)
+    if fault is not None:  # no driver or pool internals for clients
+        message, original = fault.message, None
+        if code == UNAVAILABLE:
+            extensions["retryAfter"] = RETRY_AFTER_SECONDS
     if code == INTERNAL:
         log.error("unexpected error in %s", error.path, exc_info=original)
         if production:

@@ -13,9 +13,11 @@ from strawberry.exceptions import ConnectionRejectionError
 
 from authz.identify import anonymous, bearer_token, identify, known_actor
 from core.auth import TokenVerifier
+from core.database.faults import RETRY_AFTER_SECONDS, Fault, FaultLog, fault_of
 from core.errors import Unauthenticated
 from schema.context import Context
-from schema.errors import decorate
+from schema.disconnect import cancel_on_disconnect
+from schema.errors import UNAVAILABLE, decorate
 from schema.event.mutations import MAX_ATTACHMENTS
 
 
@@ -54,6 +56,11 @@ class GraphQLView(GraphQL):
         if result.errors:
             result.errors = [decorate(e, production=self.production) for e in result.errors]
         body = await super().process_result(request, result)
+        ctx = request.scope.get("state", {}).get("gridgov_context")
+        codes = {(e.extensions or {}).get("code") for e in result.errors or ()}
+        if UNAVAILABLE in codes and ctx is not None and ctx.response is not None:
+            ctx.response.status_code = 503  # the database is away: come back later
+            ctx.response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         if GRAPHQL_RESPONSE in request.headers.get("accept", ""):
             # GraphQL over HTTP: with this media type a request that never executed (parse,
             # validation, variable errors) is a 400 without a data entry.
@@ -108,10 +115,19 @@ class GraphQLView(GraphQL):
         return ctx
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
     )
+
+
+def _fault_response(fault: Fault) -> JSONResponse:
+    """A request that failed before GraphQL ran (identifying its account) for a fault."""
+    return _error(503, fault.code, fault.message, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 class BodyTooLarge(Exception):
@@ -218,10 +234,31 @@ class GraphQLEndpoint:
                 raise
             scope.setdefault("state", {})["gridgov_context"] = ctx
             try:
-                await self.view(scope, receive, send)
+                if scope["type"] == "http":
+                    await cancel_on_disconnect(self.view, scope, receive, send)
+                else:
+                    await self.view(scope, receive, send)
             except BodyTooLarge as exc:
                 await _error(
                     413, "BAD_USER_INPUT", f"the request body is larger than {exc.args[0]} bytes"
                 )(scope, receive, send)
+        except Exception as exc:
+            fault = fault_of(exc)
+            if fault is None or scope["type"] != "http":
+                raise
+            app.state.faults.note(fault, exc)
+            await _fault_response(fault)(scope, receive, send)
         finally:
+            await self._close(ctx, app.state.faults)
+
+    @staticmethod
+    async def _close(ctx: Context, faults: FaultLog) -> None:
+        """Close the request's session; a connection the database already lost is no
+        news to report twice."""
+        try:
             await ctx.close()
+        except Exception as exc:
+            fault = fault_of(exc)
+            if fault is None:
+                raise
+            faults.note(fault, exc)

@@ -18,6 +18,8 @@ from core.database.cluster import PrivateCluster
 
 @dataclass
 class TestServer:
+    __test__ = False  # not a test class (pytest collects names starting with Test)
+
     base_url: str  # postgresql+asyncpg://…/<maintenance db>
     cluster: PrivateCluster | None = None
     folder: Path | None = None

@@ -89,7 +89,8 @@ async def test_bad_tokens_get_401_with_a_code(demo_url, app_client) -> None:
 async def test_healthz(demo_url, app_client) -> None:
     async with app_client(demo_url) as client:
         response = await client.http.get("/healthz")
-        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": "ok", "pubsub": "ok"}
 
 
 def test_token_verifier_keeps_claims_but_checks_expiry_each_time(monkeypatch) -> None:

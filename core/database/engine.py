@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from core.database.cluster import PrivateCluster
+from core.database.faults import refuse_connect_failures
 from core.settings import Settings
 
 
@@ -71,15 +72,22 @@ def _refuse_closed(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         raise exc.DisconnectionError("the pooled connection was closed by the server")
 
 
-def make_engine(url: str, settings: Settings) -> AsyncEngine:
+def make_engine(url: str, settings: Settings, *, serving: bool = False) -> AsyncEngine:
+    """The engine of ``url``. ``serving``: the server's own, whose statements are limited
+    to ``statement_timeout_ms``."""
+    server_settings = {"application_name": "gridgov", "timezone": "UTC"}
+    if serving and settings.statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
     engine = create_async_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout_seconds,
         echo=settings.db_echo,
-        connect_args={"server_settings": {"application_name": "gridgov", "timezone": "UTC"}},
+        connect_args={"server_settings": server_settings},
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    event.listen(engine.sync_engine, "do_connect", refuse_connect_failures)
     return engine
 
 
