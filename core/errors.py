@@ -34,3 +34,9 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     code = "CONFLICT"
+
+
+class Unavailable(DomainError):
+    """The server cannot do it now (its disk is full, a service is away): try again later."""
+
+    code = "SERVICE_UNAVAILABLE"

@@ -5,8 +5,11 @@ the server recovers by itself."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
+import subprocess
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from core.settings import Settings
 from tests.fixtures import Client, StatementCounter, sql_scalar
 from tests.live import Subscriber, eventually, live_app
 from tests.pg import TestServer
-from tests.test_events import REPORT, report_input
+from tests.test_events import REPORT, files_under, jpeg_with_gps, report_input, upload
 from tests.test_locate import inner_points
 from tests.test_records import demo_copy
 
@@ -224,3 +227,45 @@ async def test_a_client_that_leaves_cancels_its_statement(demo_url, tmp_path) ->
         await eventually(lambda: app.state.engine.pool.checkedout() == 0)
         answer = (await http.post("/graphql", json=query)).json()
         assert answer["data"]["grids"]["totalCount"] > 0, answer
+
+
+@contextlib.contextmanager
+def full_disk(folder: Path) -> Iterator[Path]:
+    """A real file system of 64 KiB at ``folder``, filled up (needs root to mount)."""
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        filler = folder / "filler"
+        with pytest.raises(OSError) as full, filler.open("wb") as fh:
+            while True:
+                fh.write(b"\0" * 4096)
+                fh.flush()
+        assert full.value.errno == errno.ENOSPC
+        yield filler
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+async def test_a_full_disk_keeps_no_event_and_no_file(pg_server, template_db, app_client, tmp_path):
+    url = await demo_copy(pg_server, template_db)
+    lon, lat, _ = (await inner_points(url, 1))[0]
+    root = tmp_path / "uploads"
+    with full_disk(root) as filler:
+        async with app_client(url, upload_root=root) as client:
+            await client.login("citizen")
+            answer = await upload(
+                client,
+                REPORT,
+                {"input": report_input(lon, lat)},
+                [("photo.jpg", jpeg_with_gps(), "image/jpeg")],
+            )
+            error = answer["errors"][0]
+            assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE", answer
+            assert "No space left on device" in error["message"]
+        assert files_under(root) == [filler]  # no partial file left behind
+    assert await sql_scalar(url, "SELECT count(*) FROM event") == 0
+    assert await sql_scalar(url, "SELECT count(*) FROM event_attachment") == 0

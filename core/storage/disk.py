@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
-from core.errors import BadInput, NotFound
+from core.errors import BadInput, NotFound, Unavailable
 from core.storage.base import (
     StoredFile,
     TooLarge,
@@ -25,6 +26,7 @@ from core.storage.strip import clean_image, stripper_for
 __all__ = ["DiskStorage"]
 
 CHUNK_SIZE = 256 * 1024
+T = TypeVar("T")
 
 
 def _human(size: int) -> str:
@@ -81,8 +83,21 @@ class _TempFile:
             _fsync_dir(dest.parent)
 
     def discard(self) -> None:
+        with contextlib.suppress(OSError):  # flushing what a full disk refused fails again
+            self.file.close()
         self.path.unlink(missing_ok=True)
-        self.file.close()
+
+
+async def _on_disk(work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` in a thread; the disk failing it (full, I/O error) is reported as
+    the server being unable to store attachments now, not as a bug."""
+    try:
+        return await asyncio.to_thread(work, *args)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+        raise Unavailable(
+            f"the attachment could not be stored ({reason}); try again later"
+        ) from exc
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -141,13 +156,13 @@ class DiskStorage:
             if sniffed.kind == "image":
                 stripper_for(sniffed)  # refuse HEIC first, whatever it was declared as
             check_declared(declared_type, sniffed)
-            temp = _TempFile(self.root)  # one quick syscall
+            temp = await _on_disk(_TempFile, self.root)
             if sniffed.kind == "image":
                 digest, size = await self._write_image(temp, head, chunks, sniffed)
             else:
                 digest, size = await self._write_video(temp, head, chunks)
             key = make_key(digest, sniffed.extension)
-            await asyncio.to_thread(temp.commit, self.root / key)
+            await _on_disk(temp.commit, self.root / key)
         except BaseException:
             if temp is not None:
                 await asyncio.shield(asyncio.to_thread(temp.discard))
@@ -171,8 +186,8 @@ class DiskStorage:
         async for chunk in chunks:
             data += chunk
         cleaned = await asyncio.to_thread(clean_image, bytes(data), sniffed)
-        await asyncio.to_thread(temp.write, cleaned)
-        await asyncio.to_thread(temp.finish)
+        await _on_disk(temp.write, cleaned)
+        await _on_disk(temp.finish)
         return hashlib.sha256(cleaned).hexdigest(), len(cleaned)
 
     @staticmethod
@@ -181,12 +196,12 @@ class DiskStorage:
     ) -> tuple[str, int]:
         digest = hashlib.sha256(head)
         size = len(head)
-        await asyncio.to_thread(temp.write, bytes(head))
+        await _on_disk(temp.write, bytes(head))
         async for chunk in chunks:
             digest.update(chunk)
             size += len(chunk)
-            await asyncio.to_thread(temp.write, chunk)
-        await asyncio.to_thread(temp.finish)
+            await _on_disk(temp.write, chunk)
+        await _on_disk(temp.finish)
         return digest.hexdigest(), size
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
