@@ -112,7 +112,13 @@ def serve(
         raise fail(str(exc)) from None
     console.print(f"serving on [bold]http://{host}:{port}/graphql[/]")
     uvicorn.run(
-        "core.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info"
+        "core.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

@@ -75,6 +75,14 @@ class Settings(BaseSettings):
         description="Longest a request waits for a free database connection; then 503 "
         "SERVICE_UNAVAILABLE",
     )
+    shutdown_grace_seconds: int = Field(
+        default=20,
+        ge=1,
+        le=600,
+        description="On SIGTERM, how long requests in flight may take to finish before "
+        "they are cancelled (new connections are refused at once; WebSockets are closed "
+        "with 1012, service restart)",
+    )
     statement_timeout_ms: int = Field(
         default=15_000,
         ge=0,
