@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 import websockets
+from sqlalchemy import text
 
 from core.app import create_app
 from core.settings import Settings
 from tests.fixtures import TEST_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 async def eventually(condition: Any, seconds: float = 10) -> None:
@@ -102,3 +108,51 @@ class Subscriber:
                 await self.ws.send(json.dumps({"type": "pong"}))
                 continue
             return message
+
+
+@asynccontextmanager
+async def served_process(
+    url: str, var_dir: Path, **env: str
+) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    """`gridgov serve` as a process of its own (for signals), once its /healthz answers
+    200; yields its base URL and the process, and kills it if it is still running."""
+    port = free_port()
+    environment = dict(
+        os.environ,
+        GRIDGOV_DATABASE_URL=url,
+        GRIDGOV_VAR_DIR=str(var_dir),
+        GRIDGOV_SECRET_KEY=TEST_SECRET,
+        PYTHONPATH=str(ROOT),
+        **env,
+    )
+    gridgov = Path(sys.executable).with_name("gridgov")
+    server = await asyncio.create_subprocess_exec(
+        gridgov, "serve", "--port", str(port), env=environment, cwd=ROOT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as http:
+            for _ in range(300):
+                try:
+                    if (await http.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert server.returncode is None, "the server did not start"
+                await asyncio.sleep(0.1)
+        yield base, server
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()
+
+
+async def held_on_lock(conn: Any, seconds: float = 10) -> None:
+    """Wait until a statement of the server (application gridgov) waits on a lock."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND application_name = 'gridgov'"
+    )
+    async with asyncio.timeout(seconds):
+        while not await conn.scalar(waiting):  # noqa: ASYNC110 (another process's state)
+            await asyncio.sleep(0.05)
