@@ -1,6 +1,7 @@
 """gridgov benchmark runner: prints figures per scenario (no pass/fail).
 
     python -m bench.run [--persons N] [--points N] [--requests N] [--only locate,attendance]
+                        [--load-minutes M]
 
 Uses GRIDGOV_BENCH_DATABASE_URL, or a private cluster under var/bench (kept between runs).
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
+from bench.load import fanout, load_held
 from core.database.cluster import PrivateCluster
 from core.database.engine import create_database_if_missing, make_engine, make_sessionmaker
 from core.database.migrate import upgrade
@@ -535,7 +537,8 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--only", default="api,locate,reassign,authz,attendance")
+    parser.add_argument("--only", default="api,locate,reassign,authz,attendance,fanout,load")
+    parser.add_argument("--load-minutes", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args()
     url = os.environ.get("GRIDGOV_BENCH_DATABASE_URL")
@@ -559,6 +562,10 @@ def main() -> None:
         asyncio.run(bench_authz_share(url, 200))
     if "attendance" in scenarios:
         bench_attendance(url, 200)
+    if "fanout" in scenarios:
+        asyncio.run(fanout(url, free_port(), PASSWORD))
+    if "load" in scenarios:
+        asyncio.run(load_held(url, free_port(), PASSWORD, args.load_minutes))
 
 
 if __name__ == "__main__":

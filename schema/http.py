@@ -64,7 +64,6 @@ class GraphQLView(GraphQL):
         if GRAPHQL_RESPONSE in request.headers.get("accept", ""):
             # GraphQL over HTTP: with this media type a request that never executed (parse,
             # validation, variable errors) is a 400 without a data entry.
-            ctx = request.scope.get("state", {}).get("gridgov_context")
             if ctx is not None and ctx.response is not None:
                 ctx.response.gridgov_media = GRAPHQL_RESPONSE
                 errors = result.errors or ()

@@ -129,13 +129,18 @@ async def test_the_database_goes_away_and_comes_back(own_cluster, tmp_path, capl
             assert set(statuses) <= {"assigned", "accepted"}, statuses
 
 
-@pytest.mark.parametrize("token", [True, False])
-async def test_no_free_connection_is_a_503_not_a_hang(demo_url, tmp_path, token) -> None:
+@pytest.mark.parametrize("refused", ["anonymous read", "report"])
+async def test_no_free_connection_is_a_503_not_a_hang(
+    pg_server, template_db, tmp_path, refused
+) -> None:
     """Two requests hold the pool's only connections (waiting on a lock someone else
-    holds); the third waits the pool's timeout and is told to come back."""
+    holds); the third waits the pool's timeout and is told to come back, having written
+    nothing."""
+    url = await demo_copy(pg_server, template_db)
+    lon, lat, _grid = (await inner_points(url, 1))[0]
     async with (
         live_app(
-            demo_url,
+            url,
             tmp_path / "a",
             db_pool_size=1,
             db_pool_timeout_seconds=0.5,
@@ -144,25 +149,29 @@ async def test_no_free_connection_is_a_503_not_a_hang(demo_url, tmp_path, token)
         httpx.AsyncClient(base_url=base, timeout=30) as http,
     ):
         client = Client(http=http, app=app, sql=StatementCounter())
-        await client.login("command")
-        headers = {"Authorization": f"Bearer {client.token}"} if token else {}
-        busy = "{ grids(first: 1) { totalCount } }"
-        engine = make_engine(demo_url, Settings(database_url=demo_url))
+        command = {"Authorization": f"Bearer {await client.login('command')}"}
+        citizen = {"Authorization": f"Bearer {await client.login('citizen')}"}
+        busy = {"query": "{ grids(first: 1) { totalCount } }"}
+        engine = make_engine(url, Settings(database_url=url))
         async with engine.connect() as locker:
             tx = await locker.begin()
             await locker.execute(text("LOCK TABLE grid IN ACCESS EXCLUSIVE MODE"))
             held = [
-                asyncio.create_task(http.post("/graphql", json={"query": busy}, headers=headers))
+                asyncio.create_task(http.post("/graphql", json=busy, headers=command))
                 for _ in range(2)
             ]
             await eventually(lambda: app.state.engine.pool.checkedout() == 2)
-            refused = await http.post("/graphql", json={"query": busy}, headers=headers)
-            assert_unavailable(refused)
+            if refused == "report":
+                report = {"query": REPORT, "variables": {"input": report_input(lon, lat)}}
+                assert_unavailable(await http.post("/graphql", json=report, headers=citizen))
+            else:
+                assert_unavailable(await http.post("/graphql", json=busy))
             await tx.rollback()
         await engine.dispose()
         for task in held:
             answer = (await task).json()
             assert answer["data"]["grids"]["totalCount"] > 0, answer
+    assert await sql_scalar(url, "SELECT count(*) FROM event") == 0
 
 
 async def test_a_slow_statement_times_out_and_writes_nothing(
