@@ -81,7 +81,7 @@ def bench_locate(url: str, requests: int) -> None:
             sys.executable,
             "-m",
             "uvicorn",
-            "core.app:create_app",
+            "server.app:create_app",
             "--factory",
             "--port",
             str(port),
@@ -275,7 +275,7 @@ async def bench_authz_share(url: str, requests: int) -> None:
 
     from asgi_lifespan import LifespanManager
 
-    from core.app import create_app
+    from server.app import create_app
 
     query = (
         "{ persons(first: 100) { edges { node { name idNumber phone address "
@@ -405,7 +405,7 @@ def bench_api(url: str, requests: int, workers: int) -> None:
     from bench.scenarios import body_of, count_statements, measure
 
     asyncio.run(_seed_events(url))
-    server, base = _serve("core.app:create_app", url, factory=True)
+    server, base = _serve("server.app:create_app", url, factory=True)
     hand, hand_base = _serve("bench.handwritten:app", url, factory=False)
     try:
         tokens = {"command": _token(base, "command"), "citizen": _token(base, "citizen")}
@@ -500,7 +500,7 @@ def bench_attendance(url: str, requests: int) -> None:
     days = asyncio.run(a.fill(url))
     asyncio.run(a.refresh_month(url, days))
     asyncio.run(a.ingest_db(url))
-    server, base = _serve("core.app:create_app", url, factory=True)
+    server, base = _serve("server.app:create_app", url, factory=True)
     try:
         engine_rows = asyncio.run(_workers(url))
         tokens = [_token(base, f"gw-{code}") for code, _ in engine_rows[:8]]

@@ -101,8 +101,8 @@ async def measure(
 async def count_statements(url: str, body: dict[str, Any], token: str | None) -> int:
     from asgi_lifespan import LifespanManager
 
-    from core.app import create_app
     from core.settings import Settings
+    from server.app import create_app
 
     app = create_app(Settings(database_url=url, secret_key="b" * 40, rate_limit_per_minute=0))
     async with LifespanManager(app):

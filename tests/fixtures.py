@@ -16,12 +16,12 @@ import pytest_asyncio
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event, text
 
-from core.app import create_app
 from core.database.engine import make_engine, make_sessionmaker
 from core.database.migrate import upgrade
 from core.plugins import make_plugin_manager
 from core.pubsub import publish
 from core.settings import Settings
+from server.app import create_app
 from tests.pg import TestServer
 
 DEMO_PASSWORD = "demo-password-for-tests"

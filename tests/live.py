@@ -17,8 +17,8 @@ import uvicorn
 import websockets
 from sqlalchemy import text
 
-from core.app import create_app
 from core.settings import Settings
+from server.app import create_app
 from tests.fixtures import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent

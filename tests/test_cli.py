@@ -25,7 +25,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, GRIDGOV_DATABASE_URL=url, PYTHONPATH=str(ROOT))
     result = subprocess.run(
-        [sys.executable, "-c", "from core.cli import main; main()", *args],
+        [sys.executable, "-c", "from server.cli import main; main()", *args],
         input=stdin,
         capture_output=True,
         text=True,

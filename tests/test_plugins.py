@@ -14,7 +14,6 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from core import hookspecs
-from core.app import create_app
 from core.categories import DataCategory, category_tree
 from core.database.engine import make_engine, make_sessionmaker
 from core.database.migrate import current_heads, upgrade
@@ -22,6 +21,7 @@ from core.plugins import PluginError, call_async, hookimpl, make_plugin_manager,
 from core.services.accounts import create_account
 from core.settings import Settings
 from schema.build import SchemaCompositionError, build_schema
+from server.app import create_app
 from tests.sample_plugin import SamplePlugin
 
 BUILTINS = ["analytics", "attendance", "e_governance", "party_building"]

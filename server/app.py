@@ -15,6 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from authz.audit import ensure_audit_partitions
+from authz.engine import AuthzEngine
+from authz.identity_cache import TOPIC, IdentityCache
+from authz.rules import with_plugin_rules
 from core.auth import TokenVerifier
 from core.categories import category_tree
 from core.database.engine import _asyncpg_dsn, database_url, make_engine, make_sessionmaker
@@ -24,19 +28,14 @@ from core.pubsub import Broker
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 from core.storage import DiskStorage
+from schema.build import build_schema
+from schema.compiled.cache import StatementCache
+from schema.http import GraphQLEndpoint, GraphQLView
+from schema.uploads import file_key_columns
 
 
 def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) -> Starlette:
     """A new app: plugin manager, composed schema, routes; the engine opens at start-up."""
-    from authz.audit import ensure_audit_partitions
-    from authz.engine import AuthzEngine
-    from authz.identity_cache import TOPIC, IdentityCache
-    from authz.rules import with_plugin_rules
-    from schema.build import build_schema  # the GraphQL layer, composed here
-    from schema.compiled.cache import StatementCache
-    from schema.http import GraphQLEndpoint, GraphQLView
-    from schema.uploads import file_key_columns
-
     settings = settings or Settings()
     pm = make_plugin_manager(settings, plugins)
     check_models(pm)

@@ -11,9 +11,11 @@ import typer
 from rich.console import Console
 
 from core.database.cluster import ClusterError, PrivateCluster
+from core.demo.cli import register as register_demo
 from core.errors import DomainError
 from core.plugins import make_plugin_manager
 from core.settings import Settings
+from server.grids_cli import register as register_grids
 
 console = Console(stderr=True)
 app = typer.Typer(help="gridgov: grid-based social governance platform.", no_args_is_help=True)
@@ -112,7 +114,7 @@ def serve(
         raise fail(str(exc)) from None
     console.print(f"serving on [bold]http://{host}:{port}/graphql[/]")
     uvicorn.run(
-        "core.app:create_app",
+        "server.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -179,6 +181,7 @@ def schema_export(
     output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
 ) -> None:
     """Print the composed GraphQL schema (SDL) of the enabled plugins."""
+    # imported when used: loading the GraphQL layer costs every command a second
     from schema.build import build_schema
 
     settings = _settings()
@@ -191,9 +194,6 @@ def schema_export(
 
 
 def _register_subcommands() -> None:
-    from core.demo.cli import register as register_demo
-    from core.grids_cli import register as register_grids
-
     register_demo(demo_app, console, _settings, fail)
     register_grids(app, console, _settings, fail)
 
