@@ -34,6 +34,10 @@ from tests.test_records import demo_copy
 DEPARTMENT = "511504-URBAN-MANAGEMENT"
 COMPILED_ROOTS = ("grids", "persons")  # the root fields schema/compiled/ may answer
 COMPILED_VARIANTS = (Variant.MINIMAL, Variant.VARIABLES)
+# Root fields whose answers the walk itself changes while it runs: the access audit
+# records the walk's own unmasked reads (newest first), so two requests moments apart
+# differ.
+CHANGED_BY_THE_WALK = ("accessAudit",)
 OK_CODES = {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT"}
 ACTORS = (
     "anonymous",
@@ -303,6 +307,8 @@ def test_written_another_way_the_answer_is_the_same(walked: Walked, actor: str) 
     groups: dict[tuple[str, int], list[tuple[Probe, Any]]] = defaultdict(list)
     for p, _, body in walked.queries[actor]:
         same = [i for i, variants in enumerate(SAME_ANSWER) if p.variant in variants]
+        if p.target.hops[0].field in CHANGED_BY_THE_WALK:
+            continue
         if same and not body.get("errors"):
             groups[(str(p.target), same[0])].append((p, found(body.get("data"), p.keys)))
     problems = [
