@@ -1,8 +1,9 @@
-"""The plugin manager: built per app, built-ins registered explicitly, others by entry point."""
+"""The plugin manager: built per app; every plugin, the built-ins included, comes in through
+the ``gridgov`` entry-point group (the built-ins are declared in pyproject.toml)."""
 
 from __future__ import annotations
 
-import importlib
+import importlib.metadata
 import inspect
 from collections.abc import Iterable
 from typing import Any
@@ -16,21 +17,14 @@ hookimpl = pluggy.HookimplMarker("gridgov")
 
 ENTRY_POINT_GROUP = "gridgov"
 
-#: Built-in plugins, by name and module. Strings, so the core never imports a plugin.
-BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("party_building", "plugins.party_building"),
-    ("e_governance", "plugins.e_governance"),
-    ("attendance", "plugins.attendance"),
-    ("analytics", "plugins.analytics"),
-)
-
 
 class PluginError(RuntimeError):
     """A plugin cannot be loaded, or implements a hook that does not exist."""
 
 
 def make_plugin_manager(settings: Settings, extra: Iterable[Any] = ()) -> pluggy.PluginManager:
-    """A new manager: built-ins, then entry-point plugins, then ``extra`` (tests, embedders).
+    """A new manager: entry-point plugins (built-ins and third parties', in name order),
+    then ``extra`` (tests, embedders).
 
     Plugins named in ``settings.disabled_plugins`` are blocked. ``check_pending`` makes a
     misspelt hook implementation fail here, at start-up.
@@ -40,10 +34,7 @@ def make_plugin_manager(settings: Settings, extra: Iterable[Any] = ()) -> pluggy
     disabled = settings.disabled_plugin_names
     for name in disabled:
         pm.set_blocked(name)
-    for name, module in BUILTIN_PLUGINS:
-        if name not in disabled:
-            pm.register(importlib.import_module(module), name=name)
-    pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    _load_entry_points(pm)
     for plugin in extra:
         name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
         if name not in disabled:
@@ -53,6 +44,22 @@ def make_plugin_manager(settings: Settings, extra: Iterable[Any] = ()) -> pluggy
     except pluggy.PluginValidationError as exc:
         raise PluginError(str(exc)) from exc
     return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    """Register each plugin of the entry-point group that is not blocked (disabled), in
+    name order so that the composed schema does not depend on installation order."""
+    points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    for point in sorted(points, key=lambda p: p.name):
+        if pm.is_blocked(point.name) or pm.get_plugin(point.name) is not None:
+            continue
+        try:
+            plugin = point.load()
+        except Exception as exc:
+            raise PluginError(
+                f"cannot load the plugin {point.name!r} ({point.value}): {exc}"
+            ) from exc
+        pm.register(plugin, name=point.name)
 
 
 def check_models(pm: pluggy.PluginManager) -> list[type]:
