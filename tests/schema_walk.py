@@ -67,10 +67,6 @@ class Target:
 
     hops: tuple[Hop, ...]
 
-    @property
-    def name(self) -> str:
-        return f"{self.hops[-1].parent}.{self.hops[-1].field}"
-
     def __str__(self) -> str:
         return " > ".join(f"{h.parent}.{h.field}" for h in self.hops)
 
