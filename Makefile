@@ -15,20 +15,32 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# GraphiQL's own files (web/graphiql, pinned by its package-lock.json): /graphql serves
+# them instead of a CDN's. npm ci again when the lock file is newer than node_modules.
+GRAPHIQL := web/graphiql
+$(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(GRAPHIQL) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "npm is missing: GraphiQL's files are not installed (apt-get install nodejs npm)" >&2; \
+	fi
+
 system-deps:
 	@scripts/install-system-deps.sh
 
-install: system-deps $(BIN)/.installed
+install: system-deps $(BIN)/.installed $(GRAPHIQL)/node_modules/.installed
 
 ## Start the private database, load the demo once, serve on http://$(HOST):$(PORT)/graphql
 run: install
 	$(BIN)/gridgov demo load --if-empty
 	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
 
-## Lint, audit GraphQL-over-HTTP compliance, run the tests against a private PostGIS
+## Lint, check the layers and the types, audit GraphQL-over-HTTP compliance, run the tests
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	BIN=$(BIN) scripts/http-audit.sh
 	BIN=$(BIN) scripts/fuzz.sh
 	$(BIN)/python -m pytest

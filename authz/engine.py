@@ -17,11 +17,11 @@ import casbin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.models import DepartmentGrant
-from authz.reach import Reach, merge
 from authz.rules import EVERY_ROOT, ROLE_RULES, Rule
 from core.categories import DataCategory
 from core.models.account import Role
+from core.models.authz import DepartmentGrant
+from core.reach import Reach, merge
 
 MODEL = Path(__file__).with_name("model.conf")
 

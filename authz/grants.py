@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.actor import Actor
-from authz.models import ACTIONS, AuthzVersion, DepartmentGrant, GrantEvent
+from core.actor import Actor
 from core.categories import DataCategory
 from core.codes.division import region_prefix
 from core.codes.errors import InvalidCode
 from core.database.identity import mark_identity_changed
 from core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from core.models import Department, Grid, Region
+from core.models.authz import ACTIONS, AuthzVersion, DepartmentGrant, GrantEvent
 
 
 async def bump_version(session: AsyncSession) -> None:

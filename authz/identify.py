@@ -6,15 +6,15 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.actor import Actor
 from authz.engine import AuthzEngine
 from authz.identity_cache import IdentityCache
-from authz.models import AuthzVersion
 from authz.scope import area_prefixes
+from core.actor import Actor
 from core.auth import TokenVerifier
 from core.errors import Unauthenticated
 from core.models import Account
 from core.models.account import Role
+from core.models.authz import AuthzVersion
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from authz.actor import Actor
+from core.actor import Actor
 
 TOPIC = "identity"
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from core.models.account import Role
+from core.models.authz import ACTIONS
 
 Scope = Literal["own", "all"]
 EVERY_ROOT = "*"  # every root category of the tree (core and plugins)
@@ -49,14 +50,18 @@ def with_plugin_rules(
     rows: Iterable[tuple[str, str, str, str]],
 ) -> dict[Role, tuple[Rule, ...]]:
     """The role rules plus plugins' ``(role, category, action, scope)`` rows; an unknown
-    role or scope fails start-up."""
+    role, action or scope fails start-up."""
     merged = {role: list(rules) for role, rules in ROLE_RULES.items()}
     for role_name, category, action, scope in rows:
         try:
             role = Role(role_name)
         except ValueError:
             raise ValueError(f"a plugin rule names an unknown role {role_name!r}") from None
+        if action not in ACTIONS:
+            raise ValueError(
+                f"a plugin rule's action must be one of {', '.join(ACTIONS)}, not {action!r}"
+            )
         if scope not in ("own", "all"):
             raise ValueError(f"a plugin rule's scope must be own or all, not {scope!r}")
-        merged[role].append(Rule((category,), (action,), scope))  # type: ignore[arg-type]
+        merged[role].append(Rule((category,), (action,), cast(Scope, scope)))  # checked above
     return {role: tuple(rules) for role, rules in merged.items()}

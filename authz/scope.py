@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.actor import Actor
+from core.actor import Actor
 from core.codes.division import region_prefix
 from core.errors import Forbidden, Unauthenticated
 from core.models import Grid
@@ -32,15 +32,6 @@ async def area_prefixes(session: AsyncSession, account: Any) -> tuple[str, ...]:
         rows = await session.scalars(_WORKER_GRIDS, {"account_id": account.id})
         return tuple(rows)
     return ()
-
-
-def require_category(actor: Actor, category: str, action: str = "read") -> None:
-    """The actor may ``action`` the category somewhere (else 401/403)."""
-    if actor.reach.anywhere(category, action):
-        return
-    if not actor.authenticated:
-        raise Unauthenticated("log in to read this data")
-    raise Forbidden(f"you hold no '{action}' grant on '{category}'")
 
 
 def require_staff(actor: Actor) -> None:

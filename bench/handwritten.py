@@ -1,5 +1,6 @@
 """The speed limit for Python: the nested grid list answered by ONE hand-written SQL
-statement (json_agg) behind a bare Starlette route — no GraphQL, no authorization."""
+statement (json_agg) behind a bare Starlette route — no GraphQL, no authorization. It
+answers what the API answers: an event's status as its GraphQL enum name."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ SELECT json_build_object('data', json_build_object('grids', json_build_object('e
     'code', g.code,
     'worker', json_build_object('name', a.name),
     'events', coalesce((SELECT json_agg(json_build_object('id', e.id::text,
-                                                          'status', e.status) ORDER BY e.id DESC)
+                                                          'status', upper(e.status))
+                                        ORDER BY e.id DESC)
                         FROM (SELECT id, status FROM event WHERE grid_id = g.id
                               ORDER BY id DESC LIMIT 10) e), '[]'::json)
   )) ORDER BY g.code), '[]'::json))))::text

@@ -108,7 +108,7 @@ async def count_statements(url: str, body: dict[str, Any], token: str | None) ->
     async with LifespanManager(app):
         statements: list[str] = []
         event.listen(
-            app.state.engine.sync_engine,
+            app.state.gridgov.engine.sync_engine,
             "before_cursor_execute",
             lambda *a: statements.append(a[2]),
         )

@@ -17,11 +17,13 @@ import pluggy
 if TYPE_CHECKING:
     import typer
     from sqlalchemy.ext.asyncio import AsyncSession
-    from starlette.applications import Starlette
     from starlette.routing import BaseRoute
 
+    from core.actor import Actor
     from core.categories import DataCategory
     from core.demo.context import DemoContext
+    from core.models import Event
+    from core.runtime import Runtime
 
 hookspec = pluggy.HookspecMarker("gridgov")
 
@@ -29,19 +31,22 @@ hookspec = pluggy.HookspecMarker("gridgov")
 @hookspec
 def gridgov_migration_dirs() -> Iterable[Path] | None:
     """Called when Alembic is configured (``gridgov db upgrade``, tests): folders of this
-    plugin's migration scripts (a branch whose first revision ``depends_on`` core ``0001``)."""
+    plugin's migration scripts: a branch whose first revision ``depends_on`` the core
+    revision whose tables it needs (attendance's depends on ``0006``)."""
 
 
 @hookspec
 def gridgov_models() -> Iterable[type] | None:
-    """Called once when an app or CLI is built: the SQLAlchemy model classes the plugin adds
-    (subclasses of ``core.models.Base``), so they are on the shared metadata."""
+    """Called once when an app or CLI is built: the SQLAlchemy model classes the plugin adds.
+    Each must be a mapped subclass of ``core.models.Base`` (checked; start-up fails
+    otherwise), so the shared metadata and Alembic see its tables."""
 
 
 @hookspec
 def gridgov_data_categories() -> Iterable[DataCategory] | None:
     """Called when the data-category tree is built at start-up: categories this plugin adds
-    (e.g. ``attendance:track`` under ``attendance``) for authorization and masking."""
+    for authorization and masking; a category's parent is the one it names (a ``:`` in a
+    name makes no parent by itself)."""
 
 
 @hookspec
@@ -60,7 +65,8 @@ def gridgov_file_key_columns() -> Iterable[tuple[str, str]] | None:
 @hookspec
 def gridgov_graphql_type_parts() -> Mapping[str, Iterable[type]] | None:
     """Called once by ``build_schema``: Strawberry mixin types to merge into core types, by
-    GraphQL type name (e.g. ``{"Grid": [GridAttendance]}``). A field clash fails start-up."""
+    GraphQL type name (e.g. ``{"GridWorker": [GridWorkerAttendance]}``). A field clash fails
+    start-up."""
 
 
 @hookspec
@@ -79,12 +85,6 @@ def gridgov_graphql_subscription() -> type | None:
 
 
 @hookspec
-def gridgov_dataloaders() -> Mapping[str, Any] | None:
-    """Called once by ``build_schema``: ``name -> factory(context) -> DataLoader``; each
-    request creates a loader on first use as ``info.context.loader(name)``."""
-
-
-@hookspec
 def gridgov_routes() -> Iterable[BaseRoute] | None:
     """Called once by ``create_app``: extra Starlette routes (downloads, webhooks, tiles)."""
 
@@ -95,20 +95,23 @@ def gridgov_cli(app: typer.Typer) -> None:
 
 
 @hookspec
-def gridgov_startup(app: Starlette) -> Awaitable[None] | None:
-    """Called when the app starts serving, after the database is ready. May return an
-    awaitable."""
+def gridgov_startup(runtime: Runtime) -> Awaitable[None] | None:
+    """Called when the app starts serving (its lifespan), once the engine is made and live
+    updates listen (``gridgov serve`` has migrated the database before): ``runtime``
+    holds the settings, engine, session makers, broker and the plugins' typed state. May
+    return an awaitable."""
 
 
 @hookspec
-def gridgov_shutdown(app: Starlette) -> Awaitable[None] | None:
-    """Called when the app stops, before the database engine is closed. May return an
+def gridgov_shutdown(runtime: Runtime) -> Awaitable[None] | None:
+    """Called when the app stops, before the broker and the database engine are closed; also
+    when start-up failed part-way (a plugin's startup may not have run). May return an
     awaitable."""
 
 
 @hookspec
 def gridgov_event_transition(
-    session: AsyncSession, event: Any, transition: str, actor: Any
+    session: AsyncSession, event: Event, transition: str, actor: Actor
 ) -> Awaitable[None] | None:
     """Called inside the transaction of every event workflow step, after the step is
     recorded; an exception rolls the step back. May return an awaitable."""
@@ -116,10 +119,11 @@ def gridgov_event_transition(
 
 @hookspec
 def gridgov_entity_changed(
-    session: AsyncSession, kind: str, entity: Any, change: str, actor: Any
+    session: AsyncSession, kind: str, entity: Any, change: str, actor: Actor | None
 ) -> Awaitable[None] | None:
-    """Called inside the transaction that creates, updates or deletes a record through a
-    core service (``change`` is ``created``/``updated``/``deleted``). May return an awaitable."""
+    """Called inside the transaction in which a core service creates a record (``kind``:
+    ``person``, ``place``, ``thing``, ``organization``, ``account``; ``change``:
+    ``created``; ``actor`` is None for the command line). May return an awaitable."""
 
 
 @hookspec

@@ -6,11 +6,12 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 
 from core import hookspecs
+from core.models import Base
 from core.settings import Settings
 
 hookimpl = pluggy.HookimplMarker("gridgov")
@@ -36,9 +37,9 @@ def make_plugin_manager(settings: Settings, extra: Iterable[Any] = ()) -> pluggy
         pm.set_blocked(name)
     _load_entry_points(pm)
     for plugin in extra:
-        name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
-        if name not in disabled:
-            pm.register(plugin, name=name)
+        given: str | None = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
+        if given not in disabled:
+            _register(pm, plugin, given)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -59,16 +60,24 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
             raise PluginError(
                 f"cannot load the plugin {point.name!r} ({point.value}): {exc}"
             ) from exc
-        pm.register(plugin, name=point.name)
+        _register(pm, plugin, point.name)
+
+
+def _register(pm: pluggy.PluginManager, plugin: object, name: str | None) -> None:
+    """Register, turning pluggy's complaints (a hook implementation whose arguments the
+    hook does not have, a name taken twice) into a PluginError naming the plugin."""
+    try:
+        pm.register(plugin, name=name)
+    except (pluggy.PluginValidationError, ValueError) as exc:
+        raise PluginError(f"cannot register the plugin {name!r}: {exc}") from exc
 
 
 def check_models(pm: pluggy.PluginManager) -> list[type]:
     """The plugins' model classes; each must be a mapped subclass of ``core.models.Base``."""
-    from core.models import Base
-
     models: list[type] = []
     for impl in pm.hook.gridgov_models.get_hookimpls():
-        for model in impl.function() or ():
+        contributed = cast(Iterable[object], impl.function() or ())
+        for model in contributed:
             if not (
                 isinstance(model, type) and issubclass(model, Base) and hasattr(model, "__table__")
             ):

@@ -206,7 +206,7 @@ class Broker:
     @property
     def server_pid(self) -> int | None:
         """The listening connection's backend pid, if connected."""
-        return self._conn.get_server_pid() if self.listening else None  # type: ignore[union-attr]
+        return self._conn.get_server_pid() if self.listening else None  # type: ignore[union-attr]  # listening: connected
 
     def subscribe(self, topic: str) -> Subscription:
         """A new subscription to ``topic`` (registered at once; ValueError if malformed)."""

@@ -11,6 +11,8 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from authz.masking import PersonalField, may_unmask
+
 log = logging.getLogger("gridgov.audit")
 
 
@@ -33,10 +35,25 @@ def reveal(
 ) -> bool:
     """May this actor see ``field`` of this record unmasked? If so, the read is audited."""
     ctx = info.context
-    if not ctx.actor.reach.allows(category, "read", region_code):
+    if not may_unmask(ctx.actor, category, region_code):
         return False
     ctx.audit.record(kind, record_id, region_code, field, lambda: operation_of(info))
     return True
+
+
+def shown(info: Info, row: Any, field: str, spec: PersonalField) -> Any:
+    """The row's personal ``field``: whole (and audited) when the actor may, else masked."""
+    value = getattr(row, spec.attr)
+    if value is None or reveal(
+        info,
+        category=spec.category,
+        kind=spec.kind,
+        record_id=int(row.id),
+        region_code=row.region_code,
+        field=field,
+    ):
+        return value
+    return spec.mask(value)
 
 
 class AuditFlush(SchemaExtension):

@@ -8,7 +8,7 @@ and assigned into ``schema.registry`` where lazy references find it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import pluggy
@@ -26,27 +26,22 @@ from schema.audit import AuditFlush
 from schema.authz.mutations import AuthzMutations
 from schema.authz.queries import AuthzQueries
 from schema.compiled.execution import CompiledExecutionContext
-from schema.department import loaders as department_loaders
 from schema.department.queries import DepartmentQueries
 from schema.department.types import DepartmentCore
-from schema.errors import ErrorCodes
-from schema.event import loaders as event_loaders
+from schema.errors import INTERNAL, ErrorCodes, error_code
 from schema.event.grid_events import GridEvents
 from schema.event.mutations import EventMutations
 from schema.event.queries import EventQueries
 from schema.event.subscriptions import EventSubscriptions
 from schema.event.types import EventCore
-from schema.grid import loaders as grid_loaders
 from schema.grid.manage import GridManageMutations, GridManageQueries
 from schema.grid.queries import GridQueries
 from schema.grid.types import GridCore, GridWorkerCore, RegionCore
 from schema.limits import limit_extensions
 from schema.locate.queries import LocateQueries
-from schema.person import loaders as person_loaders
 from schema.person.create import CreatePersonMutation
 from schema.person.queries import PersonQueries
 from schema.person.types import HouseholdCore, PersonCore
-from schema.place import loaders as place_loaders
 from schema.place.create import CreatePlaceMutations
 from schema.place.queries import PlaceQueries
 from schema.place.types import OrganizationCore, PlaceCore, ThingCore
@@ -90,13 +85,6 @@ CORE_MUTATIONS: tuple[type, ...] = (
     CreatePlaceMutations,
 )
 CORE_SUBSCRIPTIONS: tuple[type, ...] = (EventSubscriptions,)
-CORE_LOADERS: tuple[Mapping[str, Any], ...] = (
-    grid_loaders.LOADERS,
-    department_loaders.LOADERS,
-    person_loaders.LOADERS,
-    place_loaders.LOADERS,
-    event_loaders.LOADERS,
-)
 
 _BUILD_LOCK = threading.Lock()
 
@@ -109,8 +97,6 @@ class GridgovSchema(strawberry.Schema):
     """Our schema: logs only unexpected errors (client errors are not server faults)."""
 
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
-        from schema.errors import INTERNAL, error_code
-
         unexpected = [e for e in errors if error_code(e) == INTERNAL]
         if unexpected:
             super().process_errors(unexpected, execution_context)
@@ -184,8 +170,8 @@ def _named_types(t: Any) -> list[type]:
 
 def build_schema(
     pm: pluggy.PluginManager, settings: Settings, extensions: Iterable[Any] = ()
-) -> tuple[strawberry.Schema, dict[str, Any]]:
-    """The composed schema and the DataLoader factories (core's and plugins')."""
+) -> strawberry.Schema:
+    """The schema composed of the core's types and roots and every plugin's parts."""
     type_parts: dict[str, list[tuple[type, str]]] = {
         name: [(part, CORE)] for name, part in CORE_TYPES.items()
     }
@@ -210,15 +196,6 @@ def build_schema(
         ("Subscription", pm.hook.gridgov_graphql_subscription),
     ):
         roots[root].extend((part, owner) for owner, part in _hook_parts(hook))
-
-    loaders: dict[str, Any] = {}
-    for mapping in CORE_LOADERS:
-        loaders.update(mapping)
-    for owner, contributed in _hook_parts(pm.hook.gridgov_dataloaders):
-        for name, factory in dict(contributed).items():
-            if name in loaders:
-                raise SchemaCompositionError(f"{owner} registers DataLoader {name!r} twice")
-            loaders[name] = factory
 
     with _BUILD_LOCK:
         composed = {name: _compose(name, parts) for name, parts in type_parts.items()}
@@ -247,4 +224,4 @@ def build_schema(
             ),
             execution_context_class=CompiledExecutionContext,
         )
-    return schema, loaders
+    return schema

@@ -4,22 +4,27 @@ and the request's DataLoaders (created on first use, so each request has its own
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 from sqlalchemy import Executable, Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
-from authz.actor import Actor
 from authz.audit import AccessLog
+from core.actor import Actor
+from core.database.faults import FaultLog
 from core.database.identity import take_identity_changed
+from core.pubsub import publish
+from core.runtime import Runtime
 from core.settings import Settings
+from schema.loaders import Loader
+from schema.state import AppState, NotStarted
 
-LoaderFactory = Callable[["Context"], DataLoader]
+L = TypeVar("L", bound=Loader[Any, Any])
 
 
 @dataclass
@@ -28,7 +33,6 @@ class Context:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
     actor: Actor
-    loader_factories: Mapping[str, LoaderFactory]
     plugin_manager: Any
     response: Any = None
     audit: AccessLog = field(default_factory=AccessLog)
@@ -38,10 +42,12 @@ class Context:
     on_identity_change: Callable[[], None] | None = None
     #: sessions on autocommit connections, for statements outside ``transaction()``
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    #: the app behind this request (settings, authorization engine, storage, runtime…)
+    app_state: AppState | None = None
     _session: AsyncSession | None = None
     _reading: bool = False
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _loaders: dict[str, DataLoader] = field(default_factory=dict)
+    _loaders: dict[type, DataLoader[Any, Any]] = field(default_factory=dict)
 
     # Strawberry resolvers run concurrently; an AsyncSession must not. Every statement
     # goes through ``execute`` which holds the lock for the statement's duration.
@@ -93,8 +99,6 @@ class Context:
 
     async def publish_event(self, session: AsyncSession, event: Any) -> None:
         """Tell subscribers (in every process, after commit) that an event changed."""
-        from core.pubsub import publish
-
         await publish(session, f"event:{event.id}", {"id": event.id, "status": event.status})
         if event.assignee_department is not None:
             await publish(session, f"tasks:dept:{event.assignee_department}", {"id": event.id})
@@ -104,24 +108,28 @@ class Context:
             await publish(session, f"tasks:level:{event.handling_region}", {"id": event.id})
 
     @property
-    def app_state(self) -> Any:
-        """The app's state (settings, authorization engine…) behind this request."""
-        return self.request.app.state  # type: ignore[union-attr]
+    def app(self) -> AppState:
+        """The app's state behind this request (see ``schema.state.AppState``)."""
+        if self.app_state is None:
+            raise NotStarted("this context belongs to no app")
+        return self.app_state
 
     @property
-    def faults(self) -> Any:
-        """The app's log of database faults (see core/database/faults.py)."""
-        return getattr(self.app_state, "faults", None)
+    def runtime(self) -> Runtime:
+        """What the app hands its plugins: database, live updates, the plugins' state."""
+        return self.app.runtime
 
-    def loader(self, name: str) -> DataLoader:
-        loader = self._loaders.get(name)
-        if loader is None:
-            try:
-                factory = self.loader_factories[name]
-            except KeyError:
-                raise KeyError(f"no DataLoader named {name!r} is registered") from None
-            loader = self._loaders[name] = factory(self)
-        return loader
+    @property
+    def faults(self) -> FaultLog | None:
+        """The app's log of database faults (see core/database/faults.py)."""
+        return self.app.faults if self.app_state is not None else None
+
+    def loader(self, cls: type[L]) -> L:
+        """This request's instance of the DataLoader class (made on first use)."""
+        found = self._loaders.get(cls)
+        if found is None:
+            found = self._loaders[cls] = cls(self)
+        return cast(L, found)
 
     async def fresh(self) -> None:
         """Start over for the next message of a long-lived subscription: no cached rows,

@@ -19,6 +19,8 @@ from schema.context import Context
 from schema.disconnect import cancel_on_disconnect
 from schema.errors import UNAVAILABLE, decorate
 from schema.event.mutations import MAX_ATTACHMENTS
+from schema.graphiql import render_page
+from schema.state import AppState, state_of
 
 
 def _rate_key(conn: HTTPConnection, tokens: TokenVerifier) -> str:
@@ -87,6 +89,11 @@ class GraphQLView(GraphQL):
             response.headers["content-type"] = f"{media}; charset=utf-8"
         return response
 
+    async def render_graphql_ide(self, request: Any) -> Any:
+        """Our GraphiQL page, loading its files from this server (Strawberry's loads them
+        from a CDN): it works offline."""
+        return render_page(request)
+
     async def on_ws_connect(self, context: Any) -> Any:
         """A browser cannot set headers on a WebSocket: its token may come in the
         connection_init payload as ``Authorization: Bearer …``."""
@@ -99,8 +106,8 @@ class GraphQLView(GraphQL):
                     context.actor = await identify(
                         session,
                         token,
-                        context.app_state.tokens,
-                        context.app_state.authz,
+                        context.app.tokens,
+                        context.app.authz,
                     )
                 await context.fresh()  # a WebSocket holds no connection while it waits
             except Unauthenticated as exc:
@@ -155,9 +162,8 @@ class GraphQLEndpoint:
     A bad or expired token is refused before GraphQL runs: 401 with a GraphQL-shaped body.
     """
 
-    def __init__(self, view: GraphQLView, loaders: dict[str, Any], pm: Any) -> None:
+    def __init__(self, view: GraphQLView, pm: Any) -> None:
         self.view = view
-        self.loaders = loaders
         self.pm = pm
 
     @staticmethod
@@ -167,9 +173,9 @@ class GraphQLEndpoint:
             return int(settings.upload_max_bytes * MAX_ATTACHMENTS + settings.max_body_bytes)
         return int(settings.max_body_bytes)
 
-    def _refuse(self, conn: HTTPConnection, app: Any) -> JSONResponse | None:
+    def _refuse(self, conn: HTTPConnection, state: AppState) -> JSONResponse | None:
         """413 for a declared body over the cap, 429 past the rate limit."""
-        settings = app.state.settings
+        settings = state.settings
         length = conn.headers.get("content-length")
         if length and length.isdigit() and int(length) > self._body_cap(conn, settings):
             return _error(
@@ -177,8 +183,8 @@ class GraphQLEndpoint:
                 "BAD_USER_INPUT",
                 f"the request body is larger than {self._body_cap(conn, settings)} bytes",
             )
-        key = _rate_key(conn, app.state.tokens)
-        if not app.state.rate_limiter.allow(key):
+        key = _rate_key(conn, state.tokens)
+        if not state.rate_limiter.allow(key):
             return _error(
                 429,
                 "RATE_LIMITED",
@@ -190,37 +196,37 @@ class GraphQLEndpoint:
         if scope["type"] not in ("http", "websocket"):
             await self.view(scope, receive, send)
             return
-        app = scope["app"]
+        state = state_of(scope["app"])
         conn = HTTPConnection(scope)
-        settings = app.state.settings
+        settings = state.settings
         if scope["type"] == "http":
-            refusal = self._refuse(conn, app)
+            refusal = self._refuse(conn, state)
             if refusal is not None:
                 await refusal(scope, receive, send)
                 return
             receive = _capped(receive, self._body_cap(conn, settings))
-        identities = app.state.identities
+        identities = state.identity_cache
         ctx = Context(
             request=conn,
             settings=settings,
-            sessionmaker=app.state.sessionmaker,
+            sessionmaker=state.sessionmaker,
             actor=None,  # type: ignore[arg-type]
-            loader_factories=self.loaders,
             plugin_manager=self.pm,
             on_identity_change=identities.clear,
-            read_sessionmaker=app.state.read_sessionmaker,
+            read_sessionmaker=state.read_sessionmaker,
+            app_state=state,
         )
         try:
             try:
                 token = bearer_token(conn.headers.get("authorization"))
                 if token is None:
-                    actor = anonymous(app.state.authz)
+                    actor = anonymous(state.authz)
                 else:
-                    actor = known_actor(token, app.state.tokens, identities)
+                    actor = known_actor(token, state.tokens, identities)
                 if actor is None:
                     async with ctx.locked() as session:
                         actor = await identify(
-                            session, token, app.state.tokens, app.state.authz, identities
+                            session, token, state.tokens, state.authz, identities
                         )
                 ctx.actor = actor
                 if scope["type"] == "websocket":
@@ -245,10 +251,10 @@ class GraphQLEndpoint:
             fault = fault_of(exc)
             if fault is None or scope["type"] != "http":
                 raise
-            app.state.faults.note(fault, exc)
+            state.faults.note(fault, exc)
             await _fault_response(fault)(scope, receive, send)
         finally:
-            await self._close(ctx, app.state.faults)
+            await self._close(ctx, state.faults)
 
     @staticmethod
     async def _close(ctx: Context, faults: FaultLog) -> None:

@@ -1,65 +1,90 @@
-"""Building blocks for per-request DataLoaders: one SQL statement per batch of keys."""
+"""Per-request DataLoaders as typed classes: ``ctx.loader(GridByIdLoader).load(3)`` makes
+one instance per request on first use (its cache lives as long as the request) and keys it
+by its class, so a loader is found by import, never by a string name. A loader issues one
+SQL statement per batch of keys.
+
+Subclass ``Loader`` and write ``load_batch``; or declare ``OneLoader``/``ManyLoader`` with a
+``statement``, its ``key`` column and the row attribute ``key_name`` holding the key; or
+subclass ``GroupedLoader`` for keys ``(owner, *arguments)``.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from aiodataloader import DataLoader
 from sqlalchemy import ColumnElement, Select
+from sqlalchemy.orm import InstrumentedAttribute
 
-from schema.context import Context
+if TYPE_CHECKING:
+    from schema.context import Context
+
+#: the column a loader's keys are matched with (a mapped attribute or a table column)
+KeyColumn = ColumnElement[Any] | InstrumentedAttribute[Any]
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-def one_loader(
-    ctx: Context, statement: Select[Any], key: ColumnElement[Any], key_name: str
-) -> DataLoader:
-    """Loads at most one row per key: ``statement WHERE key IN (…)``."""
+class Loader(DataLoader[K, V], Generic[K, V]):
+    """A DataLoader bound to one request's context."""
 
-    async def batch(keys: Sequence[Any]) -> list[Any]:
-        rows = (await ctx.execute(statement.where(key.in_(list(keys))))).all()
-        by_key = {getattr(r, key_name): r for r in rows}
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        super().__init__(self.load_batch)
+
+    async def load_batch(self, keys: list[K]) -> list[V]:
+        """The values of ``keys``, in their order (``None`` or ``[]`` for a missing one)."""
+        raise NotImplementedError
+
+
+class OneLoader(Loader[Any, Any]):
+    """At most one row per key: ``statement WHERE key IN (…)``."""
+
+    statement: ClassVar[Select[*tuple[Any, ...]]]
+    key: ClassVar[KeyColumn]
+    key_name: ClassVar[str]
+
+    async def load_batch(self, keys: list[Any]) -> list[Any]:
+        # through the class: a mapped attribute read through an instance wants a mapped one
+        cls = type(self)
+        rows = (await self.ctx.execute(cls.statement.where(cls.key.in_(list(keys))))).all()
+        by_key = {getattr(r, cls.key_name): r for r in rows}
         return [by_key.get(k) for k in keys]
 
-    return DataLoader(batch)
 
+class ManyLoader(Loader[Any, list[Any]]):
+    """The list of rows of each key, in the statement's order."""
 
-def many_loader(
-    ctx: Context,
-    statement: Select[Any],
-    key: ColumnElement[Any],
-    key_name: str,
-    transform: Callable[[Any], Any] | None = None,
-) -> DataLoader:
-    """Loads the list of rows of each key (in the statement's order)."""
+    statement: ClassVar[Select[*tuple[Any, ...]]]
+    key: ClassVar[KeyColumn]
+    key_name: ClassVar[str]
 
-    async def batch(keys: Sequence[Any]) -> list[list[Any]]:
-        rows = (await ctx.execute(statement.where(key.in_(list(keys))))).all()
+    async def load_batch(self, keys: list[Any]) -> list[list[Any]]:
+        cls = type(self)
+        rows = (await self.ctx.execute(cls.statement.where(cls.key.in_(list(keys))))).all()
         grouped: dict[Any, list[Any]] = defaultdict(list)
         for r in rows:
-            grouped[getattr(r, key_name)].append(transform(r) if transform else r)
+            grouped[getattr(r, cls.key_name)].append(r)
         return [grouped.get(k, []) for k in keys]
 
-    return DataLoader(batch)
 
-
-def grouped_loader(
-    ctx: Context,
-    fetch: Callable[[tuple[Any, ...], list[Any]], Any],
-) -> DataLoader:
+class GroupedLoader(Loader[tuple[Any, ...], Any]):
     """Keys are ``(owner, *arguments)``: the owners sharing the same arguments are loaded
-    together by ``await fetch(arguments, owners)``, which returns ``{owner: value}``
-    (missing owners get ``[]``). One statement per distinct set of arguments, however
-    many owners the page holds."""
+    together by ``fetch(arguments, owners)``, which returns ``{owner: value}`` (missing
+    owners get ``[]``). One statement per distinct set of arguments, however many owners
+    the page holds."""
 
-    async def batch(keys: Sequence[tuple[Any, ...]]) -> list[Any]:
+    async def fetch(self, arguments: tuple[Any, ...], owners: list[Any]) -> Mapping[Any, Any]:
+        raise NotImplementedError
+
+    async def load_batch(self, keys: list[tuple[Any, ...]]) -> list[Any]:
         groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-        for owner, *arguments in keys:
-            groups[tuple(arguments)].append(owner)
-        found: dict[tuple[Any, ...], dict[Any, Any]] = {}
+        for owner, *rest in keys:
+            groups[tuple(rest)].append(owner)
+        found: dict[tuple[Any, ...], Mapping[Any, Any]] = {}
         for arguments, owners in groups.items():
-            found[arguments] = await fetch(arguments, owners)
-        return [found[tuple(arguments)].get(owner, []) for owner, *arguments in keys]
-
-    return DataLoader(batch)
+            found[arguments] = await self.fetch(arguments, owners)
+        return [found[tuple(rest)].get(owner, []) for owner, *rest in keys]

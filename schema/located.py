@@ -11,9 +11,11 @@ import strawberry
 from sqlalchemy import ColumnElement, Select, func
 from strawberry.types import Info
 
-from authz.scope import require_category, within_reach
+from authz.scope import within_reach
+from core.actor import require_category
 from core.models.base import prefix_match
 from schema.codes import known_area_prefix
+from schema.grid.loaders import GridByIdLoader
 from schema.pagination import keyset_page, to_connection
 from schema.refs import GridRef
 from schema.scalars import GeoJSON
@@ -40,7 +42,7 @@ class LocatedFields:
     @strawberry.field(description="The grid the record lies in; null when unassigned.")
     async def grid(self, info: Info) -> GridRef | None:
         gid = self.grid_id  # type: ignore[attr-defined]
-        return None if gid is None else await info.context.loader("grid_by_id").load(gid)
+        return None if gid is None else await info.context.loader(GridByIdLoader).load(gid)
 
     @strawberry.field(description="Position or shape as GeoJSON.")
     def location(self) -> GeoJSON | None:  # type: ignore[valid-type]

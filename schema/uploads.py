@@ -42,7 +42,7 @@ async def store_uploads(
     if len(uploads) > limit:
         raise BadInput(f"at most {limit} {argument}", argument=argument)
     allowed = set(kinds)
-    storage = info.context.app_state.storage
+    storage = info.context.app.storage
     saved: list[Any] = []
     try:
         for upload in uploads:
@@ -63,10 +63,10 @@ async def forget_uploads(info: Info, saved: list[Any]) -> None:
     if not saved:
         return
     ctx = info.context
-    columns = ctx.app_state.file_key_columns
+    columns = ctx.app.file_key_columns
     used_sql = text(
         "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {c} = :k)" for t, c in columns)
     )
     for stored in saved:
         if not await ctx.scalar(used_sql, {"k": stored.key}):
-            await ctx.app_state.storage.delete(stored.key)
+            await ctx.app.storage.delete(stored.key)

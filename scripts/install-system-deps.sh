@@ -30,6 +30,18 @@ if [ -n "$(missing_tools)" ]; then
   fi
 fi
 
+# Debian's Chromium: the browser test of GraphiQL (tests/test_graphiql_offline.py) drives it.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing chromium with apt-get…" >&2
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+      echo "could not install chromium: the GraphiQL browser test will fail" >&2
+  else
+    echo "the GraphiQL browser test also needs Chromium (apt-get install chromium)" >&2
+  fi
+fi
+
 if have_postgis; then exit 0; fi
 if [ -n "${GRIDGOV_DATABASE_URL:-}" ] && [ -n "${TEST_DATABASE_URL:-}" ]; then exit 0; fi
 

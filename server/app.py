@@ -13,24 +13,27 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 
-from authz.audit import ensure_audit_partitions
 from authz.engine import AuthzEngine
 from authz.identity_cache import TOPIC, IdentityCache
 from authz.rules import with_plugin_rules
 from core.auth import TokenVerifier
 from core.categories import category_tree
+from core.database.audit_partitions import ensure_audit_partitions
 from core.database.engine import _asyncpg_dsn, database_url, make_engine, make_sessionmaker
 from core.database.faults import RETRY_AFTER_SECONDS, FaultLog
 from core.plugins import call_async, check_models, make_plugin_manager
 from core.pubsub import Broker
 from core.ratelimit import RateLimiter
+from core.runtime import Runtime
 from core.settings import Settings
 from core.storage import DiskStorage
 from schema.build import build_schema
 from schema.compiled.cache import StatementCache
+from schema.graphiql import STATIC_PATH, GraphiQLAssets
 from schema.http import GraphQLEndpoint, GraphQLView
+from schema.state import AppState, state_of
 from schema.uploads import file_key_columns
 
 
@@ -39,7 +42,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     settings = settings or Settings()
     pm = make_plugin_manager(settings, plugins)
     check_models(pm)
-    schema, loaders = build_schema(pm, settings)
+    schema = build_schema(pm, settings)
     plugin_rules = [row for rows in pm.hook.gridgov_role_rules() for row in rows or ()]
     authz = AuthzEngine(category_tree(pm), with_plugin_rules(plugin_rules))
     view = GraphQLView(
@@ -52,14 +55,9 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state = state_of(app)
         url = await asyncio.to_thread(database_url, settings)
         engine = make_engine(url, settings, serving=True)
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
-        # the same pool; a connection checked out through it runs each statement on its own
-        app.state.read_sessionmaker = make_sessionmaker(
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
         async with engine.begin() as conn:
             await ensure_audit_partitions(conn)
         dsn = _asyncpg_dsn(url)
@@ -69,23 +67,32 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         identities = IdentityCache(lambda: broker.epoch, settings.identity_cache_seconds)
         broker.watch(TOPIC, identities.clear)
         await broker.start()
-        app.state.broker = broker
-        app.state.identities = identities
+        runtime = Runtime(
+            settings=settings,
+            engine=engine,
+            sessionmaker=make_sessionmaker(engine),
+            # the same pool; a connection checked out through it runs each statement on its own
+            read_sessionmaker=make_sessionmaker(
+                engine.execution_options(isolation_level="AUTOCOMMIT")
+            ),
+            broker=broker,
+        )
+        state.started, state.identities = runtime, identities
         try:
-            await call_async(pm.hook.gridgov_startup, app=app)
+            await call_async(pm.hook.gridgov_startup, runtime=runtime)
             # What start-up built (schema, plugins, caches) lives as long as the app: keep
             # it out of the garbage collector's full scans, which otherwise pause requests.
             gc.freeze()
             yield
         finally:
-            await call_async(pm.hook.gridgov_shutdown, app=app)
+            await call_async(pm.hook.gridgov_shutdown, runtime=runtime)
             await broker.stop()
             await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
         """200 when the database answers and live updates are listening; else 503 with
         Retry-After (it recovers by itself: both reconnect on their own)."""
-        state = request.app.state
+        state = state_of(request.app)
         database = "ok"
         try:
             async with asyncio.timeout(settings.db_pool_timeout_seconds):
@@ -100,23 +107,27 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         body["status"] = "unavailable"
         return JSONResponse(body, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
-    endpoint = GraphQLEndpoint(view, loaders, pm)
+    endpoint = GraphQLEndpoint(view, pm)
     routes: list[Any] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", endpoint),
         WebSocketRoute("/graphql", endpoint),
     ]
+    if not settings.production:  # GraphiQL's own scripts and styles (no CDN)
+        routes.append(Mount(STATIC_PATH, GraphiQLAssets(), name="graphiql-static"))
     for extra in pm.hook.gridgov_routes():
         routes.extend(extra or ())
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.settings = settings
-    app.state.plugin_manager = pm
-    app.state.schema = schema
-    app.state.authz = authz
-    app.state.file_key_columns = file_key_columns(pm)
-    app.state.compiled_statements = StatementCache()
-    app.state.storage = DiskStorage(settings.uploads, settings.upload_max_bytes)
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.faults = FaultLog()
-    app.state.tokens = TokenVerifier(settings.signing_key)
+    app.state.gridgov = AppState(
+        settings=settings,
+        plugin_manager=pm,
+        schema=schema,
+        authz=authz,
+        file_key_columns=file_key_columns(pm),
+        compiled_statements=StatementCache(),
+        storage=DiskStorage(settings.uploads, settings.upload_max_bytes),
+        rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+        faults=FaultLog(),
+        tokens=TokenVerifier(settings.signing_key),
+    )
     return app

@@ -158,7 +158,7 @@ async def fence(app: Any, url: str) -> None:
     topic = f"fence:{uuid.uuid4().hex}"
     engine = make_engine(url, Settings(database_url=url))
     try:
-        async with app.state.broker.subscribe(topic) as sub:
+        async with app.state.gridgov.broker.subscribe(topic) as sub:
             async with make_sessionmaker(engine)() as session, session.begin():
                 await publish(session, topic, {})
             await asyncio.wait_for(anext(sub), 5)
@@ -175,7 +175,7 @@ async def serve(
     app = create_app(cfg, plugins=plugins)
     counter = StatementCounter()
     async with LifespanManager(app):
-        event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+        event.listen(app.state.gridgov.engine.sync_engine, "before_cursor_execute", counter)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             yield Client(http=http, app=app, sql=counter)

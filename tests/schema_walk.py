@@ -4,7 +4,10 @@ ways a client may write the same request (defaulted arguments as literals, as va
 with and without values, behind named and inline fragments, aliases, @include/@skip).
 
 Nothing here knows gridgov's fields: a field added tomorrow is walked without anyone
-writing its test. Argument values come from a callback (the tests give demo values)."""
+writing its test. Argument values come from a callback (the tests give demo values).
+
+Values are held as a client sends them in JSON variables: an enum's value is the name of
+one of its members (``"RED"``), never the server's internal value."""
 
 from __future__ import annotations
 
@@ -139,6 +142,31 @@ def _type_text(type_: GraphQLInputType, *, nullable: bool = False) -> str:
     return str(type_)
 
 
+def enum_name(value: Any, enum: GraphQLEnumType) -> str:
+    """The member of ``enum`` that ``value`` names: a name as sent in variables, or an
+    internal value (an argument's default as graphql-core holds it)."""
+    if isinstance(value, str) and value in enum.values:
+        return value
+    return next(k for k, v in enum.values.items() if v.value == value)
+
+
+def wire(value: Any, type_: GraphQLInputType) -> Any:
+    """``value`` as a JSON variable of ``type_``: enum members by name, inside lists and
+    input objects too (an argument's default is held by its internal value)."""
+    named = get_named_type(type_)
+    if value is None or value is Undefined:
+        return value
+    if isinstance(value, list):
+        return [wire(v, named) for v in value]
+    if isinstance(named, GraphQLInputObjectType) and isinstance(value, dict):
+        return {
+            k: wire(v, named.fields[k].type) if k in named.fields else v for k, v in value.items()
+        }
+    if isinstance(named, GraphQLEnumType):
+        return enum_name(value, named)
+    return value
+
+
 def _literal(value: Any, type_: GraphQLInputType) -> str:
     """``value`` written as a GraphQL literal of ``type_`` (enums by name, scalars as in
     JSON: a custom scalar's literal is its variable value)."""
@@ -151,7 +179,7 @@ def _literal(value: Any, type_: GraphQLInputType) -> str:
         fields = ", ".join(f"{k}: {_literal(v, named.fields[k].type)}" for k, v in value.items())
         return f"{{{fields}}}"
     if isinstance(named, GraphQLEnumType):
-        return next(k for k, v in named.values.items() if v.value == value)
+        return enum_name(value, named)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -174,7 +202,7 @@ def fits(value: Any, type_: GraphQLInputType) -> bool:
     if isinstance(inner, GraphQLList):
         return isinstance(value, list) and all(fits(v, inner.of_type) for v in value)
     if isinstance(inner, GraphQLEnumType):
-        return any(v.value == value for v in inner.values.values())
+        return isinstance(value, str) and value in inner.values  # a member's name
     if isinstance(inner, GraphQLInputObjectType):
         return isinstance(value, dict)
     kinds = _BUILT_IN.get(inner.name)  # type: ignore[union-attr]
@@ -198,7 +226,7 @@ def fill(type_: GraphQLInputType, name: str, values: Callable[[str], Any]) -> An
         }
         value: Any = obj
     elif isinstance(named, GraphQLEnumType):
-        value = next(iter(named.values.values())).value
+        value = next(iter(named.values))  # a real member, by name
     else:
         value = {
             "Int": 1,
@@ -255,7 +283,8 @@ class _Writer:
             else:
                 value = known(name)
                 if not fits(value, arg.type):
-                    value = None if arg.default_value is Undefined else arg.default_value
+                    default = arg.default_value
+                    value = None if default is Undefined else wire(default, arg.type)
             if self.variant in (Variant.MINIMAL, Variant.LITERAL):
                 text = _literal(value, arg.type)
             else:

@@ -30,7 +30,7 @@ async def test_login_and_me(demo_url, app_client) -> None:
         assert (await client.gql(ME)) == {"data": {"me": None}}
         await client.login("ts-511504100")
         me = (await client.gql(ME))["data"]["me"]
-        assert me["role"] == "township_staff"
+        assert me["role"] == "TOWNSHIP_STAFF"
         assert me["region"] == {"code": "511504100000", "level": "TOWNSHIP"}
         grid_worker = await client.gql(
             "{ grids(first: 1) { edges { node { code worker { id } } } } }"
@@ -56,7 +56,7 @@ async def test_wrong_password_and_unknown_user_are_refused_alike(db_url, app_cli
             assert result["errors"][0]["message"] == "wrong username or password"
         assert await last_login(db_url, "zhang") is None  # nothing written
         ok = await client.gql(LOGIN, {"u": "zhang", "p": "right-password"})
-        assert ok["data"]["login"]["account"] == {"username": "zhang", "role": "admin"}
+        assert ok["data"]["login"]["account"] == {"username": "zhang", "role": "ADMIN"}
         assert await last_login(db_url, "zhang") is not None
 
 

@@ -24,16 +24,16 @@ PEOPLE = """query($c: String) { persons(regionCode: $c, first: 100) { totalCount
 LIST = "query($c: String) {{ {field}(regionCode: $c, first: 1) {{ totalCount }} }}"
 CREATE = {
     "person": ("createPerson", "CreatePersonInput", {"name": "测试"}),
-    "place": ("createPlace", "CreatePlaceInput", {"kind": "venue", "name": "测试场所"}),
+    "place": ("createPlace", "CreatePlaceInput", {"kind": "VENUE", "name": "测试场所"}),
     "thing": (
         "createThing",
         "CreateThingInput",
-        {"kind": "facility", "category": "fire_hydrant", "name": "测试消火栓"},
+        {"kind": "FACILITY", "category": "fire_hydrant", "name": "测试消火栓"},
     ),
     "organization": (
         "createOrganization",
         "CreateOrganizationInput",
-        {"kind": "social_organization", "name": "测试协会"},
+        {"kind": "SOCIAL_ORGANIZATION", "name": "测试协会"},
     ),
 }
 CATEGORIES = (
@@ -358,5 +358,5 @@ async def test_my_permissions(demo_url, app_client) -> None:
         await client.login("ds-511504-civil-affairs")
         perms = (await client.gql("{ myPermissions { category action prefixes } }"))["data"]
         table = {(p["category"], p["action"]): p["prefixes"] for p in perms["myPermissions"]}
-        assert table[("person:basic", "read")] == ["511504"]
-        assert ("person:identity", "read") not in table
+        assert table[("person:basic", "READ")] == ["511504"]
+        assert ("person:identity", "READ") not in table

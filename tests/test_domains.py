@@ -104,9 +104,9 @@ async def test_person_pages_walk_without_gaps(demo_url, app_client) -> None:
 @pytest.mark.parametrize(
     ("field", "kinds"),
     [
-        ("places", {"building", "house"}),
-        ("things", {"component", "facility", "iot_device"}),
-        ("organizations", {"enterprise", "party_organization", "social_organization"}),
+        ("places", {"BUILDING", "HOUSE"}),
+        ("things", {"COMPONENT", "FACILITY", "IOT_DEVICE"}),
+        ("organizations", {"ENTERPRISE", "PARTY_ORGANIZATION", "SOCIAL_ORGANIZATION"}),
     ],
 )
 async def test_other_domains_are_listed_by_region(demo_url, app_client, field, kinds) -> None:

@@ -89,7 +89,7 @@ async def step(client: Client, mutation: str, **variables: Any) -> dict[str, Any
         "passed": "Boolean!",
         "score": "Int!",
         "comment": "String",
-        "card": "String!",
+        "card": "SupervisionCard!",
         "expectedVersion": "Int",
     }
     decl = ", ".join(f"${k}: {types[k]}" for k in variables)
@@ -103,24 +103,24 @@ def loop_steps(grid: str) -> list[tuple[str, str, dict[str, Any], str]]:
     """The loop after the report: (who, mutation, arguments, status after the step)."""
     dept = "ds-511504-urban-management"
     return [
-        (f"gw-{grid}", "acceptEvent", {}, "accepted"),
-        (f"gw-{grid}", "escalateEvent", {"note": "需要社区协调"}, "assigned"),
-        (f"cs-{grid[:12]}", "escalateEvent", {}, "assigned"),
-        (f"ts-{grid[:9]}", "escalateEvent", {}, "assigned"),
-        ("command", "dispatchEvent", {"departmentCode": "511504-URBAN-MANAGEMENT"}, "dispatched"),
-        (dept, "sendBackEvent", {"reason": "属于物业管理范围"}, "assigned"),
+        (f"gw-{grid}", "acceptEvent", {}, "ACCEPTED"),
+        (f"gw-{grid}", "escalateEvent", {"note": "需要社区协调"}, "ASSIGNED"),
+        (f"cs-{grid[:12]}", "escalateEvent", {}, "ASSIGNED"),
+        (f"ts-{grid[:9]}", "escalateEvent", {}, "ASSIGNED"),
+        ("command", "dispatchEvent", {"departmentCode": "511504-URBAN-MANAGEMENT"}, "DISPATCHED"),
+        (dept, "sendBackEvent", {"reason": "属于物业管理范围"}, "ASSIGNED"),
         (
             "command",
             "dispatchEvent",
             {"departmentCode": "511504-URBAN-MANAGEMENT", "note": "物业已撤场，请执法局处理"},
-            "dispatched",
+            "DISPATCHED",
         ),
-        (dept, "acceptEvent", {}, "accepted"),
-        (dept, "resolveEvent", {"result": "已清运"}, "resolved"),
-        (f"gw-{grid}", "verifyEvent", {"passed": False, "note": "还有一堆没清走"}, "accepted"),
-        (dept, "resolveEvent", {"result": "已全部清运"}, "resolved"),
-        (f"gw-{grid}", "verifyEvent", {"passed": True}, "verified"),
-        (f"gw-{grid}", "closeEvent", {}, "closed"),
+        (dept, "acceptEvent", {}, "ACCEPTED"),
+        (dept, "resolveEvent", {"result": "已清运"}, "RESOLVED"),
+        (f"gw-{grid}", "verifyEvent", {"passed": False, "note": "还有一堆没清走"}, "ACCEPTED"),
+        (dept, "resolveEvent", {"result": "已全部清运"}, "RESOLVED"),
+        (f"gw-{grid}", "verifyEvent", {"passed": True}, "VERIFIED"),
+        (f"gw-{grid}", "closeEvent", {}, "CLOSED"),
     ]
 
 
@@ -143,16 +143,16 @@ async def drive_loop(
     )
     assert "errors" not in reported, reported
     event = reported["data"]["reportEvent"]["event"]
-    assert event["status"] == "assigned" and event["level"] == "grid"
+    assert event["status"] == "ASSIGNED" and event["level"] == "GRID"
     assert event["grid"]["code"] == grid and event["handlingRegion"] == grid
-    assert event["assignee"]["kind"] == "worker"
+    assert event["assignee"]["kind"] == "WORKER"
     stored = event["attachments"][0]
     assert stored["mime"] == "image/jpeg"
     with Image.open(uploads / stored["key"]) as kept:
         assert not kept.getexif().get_ifd(0x8825)  # no GPS left in the stored photo
     eid = event["id"]
     if after_step is not None:
-        await after_step("report", eid, "assigned")
+        await after_step("report", eid, "ASSIGNED")
     for who, mutation, arguments, status in loop_steps(grid):
         await staff.login(who)
         if mutation == "sendBackEvent":
@@ -164,30 +164,30 @@ async def drive_loop(
         if after_step is not None:
             await after_step(mutation, eid, status)
     rated = await step(citizen, "rateEvent", id=eid, score=5, comment="很快")
-    assert rated["data"]["rateEvent"]["status"] == "closed", rated
+    assert rated["data"]["rateEvent"]["status"] == "CLOSED", rated
     if after_step is not None:
-        await after_step("rateEvent", eid, "closed")
+        await after_step("rateEvent", eid, "CLOSED")
     again = await step(citizen, "rateEvent", id=eid, score=1)
     assert again["errors"][0]["extensions"]["code"] == "CONFLICT"
 
     await staff.login("command")
     full = (await staff.gql(EVENT, {"id": eid}))["data"]["event"]
     assert [s["action"] for s in full["trace"]] == [
-        "report",
-        "accept",
-        "escalate",
-        "escalate",
-        "escalate",
-        "dispatch",
-        "send_back",
-        "dispatch",
-        "accept",
-        "resolve",
-        "verify",
-        "resolve",
-        "verify",
-        "close",
-        "rate",
+        "REPORT",
+        "ACCEPT",
+        "ESCALATE",
+        "ESCALATE",
+        "ESCALATE",
+        "DISPATCH",
+        "SEND_BACK",
+        "DISPATCH",
+        "ACCEPT",
+        "RESOLVE",
+        "VERIFY",
+        "RESOLVE",
+        "VERIFY",
+        "CLOSE",
+        "RATE",
     ]
     assert [s["step"] for s in full["trace"]] == list(range(1, 16))
     assert full["trace"][0]["attachments"] == [{"mime": "image/jpeg"}]
@@ -196,18 +196,18 @@ async def drive_loop(
     assert full["rating"] == 5
     public = (await citizen.gql(EVENT, {"id": eid}))["data"]["event"]["trace"]
     assert [s["action"] for s in public] == [
-        "report",
-        "accept",
-        "accept",
-        "resolve",
-        "verify",
-        "resolve",
-        "verify",
-        "close",
-        "rate",
+        "REPORT",
+        "ACCEPT",
+        "ACCEPT",
+        "RESOLVE",
+        "VERIFY",
+        "RESOLVE",
+        "VERIFY",
+        "CLOSE",
+        "RATE",
     ]
     assert all(s["detail"] is None for s in public)
-    handler_names = {s["actor"] for s in public if s["actorRole"] != "citizen"}
+    handler_names = {s["actor"] for s in public if s["actorRole"] != "CITIZEN"}
     assert handler_names <= {"网格员", "职能部门"}  # roles, not people's names
     mine = await citizen.gql("{ myReports(first: 10) { edges { node { id } } } }")
     assert [e["node"]["id"] for e in mine["data"]["myReports"]["edges"]] == [eid]
@@ -232,7 +232,7 @@ async def test_refusals_and_routing(pg_server, template_db, app_client, tmp_path
         await client.login("citizen")
         outside = await client.gql(REPORT, {"input": report_input(110.0, 30.0)})
         event = outside["data"]["reportEvent"]["event"]
-        assert event["level"] == "district" and event["grid"] is None
+        assert event["level"] == "DISTRICT" and event["grid"] is None
         assert event["handlingRegion"] == "511504000000"
         eid = event["id"]
         forbidden = await step(client, "acceptEvent", id=eid)
@@ -245,7 +245,7 @@ async def test_refusals_and_routing(pg_server, template_db, app_client, tmp_path
         assert close["errors"][0]["extensions"]["code"] == "CONFLICT"
         wrong = await step(client, "dispatchEvent", id=eid, departmentCode="511504-HEALTH")
         assert wrong["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-        stale = await step(client, "superviseEvent", id=eid, card="red", expectedVersion=1)
+        stale = await step(client, "superviseEvent", id=eid, card="RED", expectedVersion=1)
         assert stale["errors"][0]["extensions"]["code"] == "CONFLICT"
         await client.login("citizen")
         nearby = await client.gql(REPORT, {"input": report_input(110.0001, 30.0001)})
@@ -416,7 +416,7 @@ async def test_address_only_reports_go_to_the_command_centre_and_show_up_here(
         del data["location"]
         data["address"] = "南岸街道某小区3栋"
         event = (await client.gql(REPORT, {"input": data}))["data"]["reportEvent"]["event"]
-        assert event["level"] == "district" and event["grid"] is None
+        assert event["level"] == "DISTRICT" and event["grid"] is None
         neither = report_input(lon, lat)
         del neither["location"]
         refused = await client.gql(REPORT, {"input": neither})

@@ -20,7 +20,16 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from graphql import GraphQLArgument, GraphQLSchema, Undefined, parse, validate
+from graphql import (
+    GraphQLArgument,
+    GraphQLEnumType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    get_named_type,
+    parse,
+    validate,
+)
 
 from core.database.engine import make_engine, make_sessionmaker
 from core.services.accounts import create_account
@@ -101,6 +110,12 @@ class Demo:
             ("Query", "trackPlayback", "from"): (self.now - timedelta(days=7)).isoformat(),
             ("Query", "trackPlayback", "to"): self.now.isoformat(),
             ("Query", "encodeLocation", "level"): 7,
+            # enum filters, by member name (as a client sends them), each matching data
+            ("Query", "events", "status"): "ASSIGNED",
+            ("Query", "regions", "level"): "TOWNSHIP",
+            ("Query", "places", "kind"): "BUILDING",
+            ("Query", "things", "kind"): "FACILITY",
+            ("Query", "organizations", "kind"): "ENTERPRISE",
         }.get((parent, field_name, arg), Undefined)
         if where is not Undefined:
             return where
@@ -218,6 +233,7 @@ class Walked:
     compiled: dict[bool, dict[str, list[Result]]] = field(default_factory=dict)
     compiled_statements: int = 0
     mutations: dict[str, list[Result]] = field(default_factory=dict)
+    schema: GraphQLSchema | None = None
 
 
 async def _as_each_actor(
@@ -246,7 +262,7 @@ async def walked(pg_server, template_db, tmp_path_factory) -> Walked:  # type: i
             rate_limit_per_minute=0,
             compiled_reads=compiled,
         ) as client:
-            schema = client.app.state.schema._schema
+            schema = out.schema = client.app.state.gridgov.schema._schema
             query = schema.query_type
             family = probes(
                 schema, query, demo.values, COMPILED_ROOTS, depth=4, variants=COMPILED_VARIANTS
@@ -254,7 +270,7 @@ async def walked(pg_server, template_db, tmp_path_factory) -> Walked:  # type: i
             out.compiled[compiled] = await _as_each_actor(client, demo, checked(family, schema))
             if not compiled:
                 continue
-            out.compiled_statements = len(client.app.state.compiled_statements)
+            out.compiled_statements = len(client.app.state.gridgov.compiled_statements)
             everything = checked(probes(schema, query, demo.values), schema)
             out.queries = await _as_each_actor(client, demo, everything)
             # mutations last (they change what they touch), one request at a time
@@ -331,6 +347,32 @@ def test_compiled_reads_answer_as_the_resolvers(walked: Walked, actor: str) -> N
     ]
     assert walked.compiled_statements > 0  # the compiled path served some of these shapes
     assert not problems, report(problems, len(fast))
+
+
+def test_enum_fields_answer_member_names(walked: Walked) -> None:
+    """Every enum-typed field answers the names of its enum's members (``ASSIGNED``, not
+    the stored ``assigned``), on either read path."""
+    schema = walked.schema
+    assert schema is not None
+    wrong: set[str] = set()
+    checked = set()
+    results = [
+        r for by_actor in (walked.queries, *walked.compiled.values()) for r in by_actor.values()
+    ]
+    for p, _, body in (r for batch in results for r in batch):
+        last = p.target.hops[-1]
+        parent = schema.get_type(last.parent)
+        assert isinstance(parent, GraphQLObjectType)
+        enum = get_named_type(parent.fields[last.field].type)
+        if not isinstance(enum, GraphQLEnumType):
+            continue
+        for value in found(body.get("data"), p.keys):
+            for v in value if isinstance(value, list) else [value]:
+                checked.add(str(p.target))
+                if v is not None and v not in enum.values:
+                    wrong.add(f"{p.target}: {v!r} is not a {enum.name}")
+    assert len(checked) > 20, checked
+    assert not wrong, "\n".join(sorted(wrong))
 
 
 def test_every_field_is_reached_with_data(walked: Walked) -> None:

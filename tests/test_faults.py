@@ -81,7 +81,7 @@ async def test_the_database_goes_away_and_comes_back(own_cluster, tmp_path, capl
         event_id = reported["data"]["reportEvent"]["event"]["id"]
         async with Subscriber(base, citizen_token) as watcher:
             await watcher.subscribe("updates", UPDATES, {"id": event_id})
-            await eventually(lambda: app.state.broker.subscriber_count == 1)
+            await eventually(lambda: app.state.gridgov.broker.subscriber_count == 1)
 
             caplog.clear()
             await asyncio.to_thread(server.cluster.stop)
@@ -120,13 +120,13 @@ async def test_the_database_goes_away_and_comes_back(own_cluster, tmp_path, capl
             assert "errors" not in retried, retried
             citizen.token = worker_token
             accepted = await citizen.gql(ACCEPT, {"id": event_id})
-            assert accepted["data"]["acceptEvent"]["status"] == "accepted", accepted
+            assert accepted["data"]["acceptEvent"]["status"] == "ACCEPTED", accepted
             statuses = []
-            while "accepted" not in statuses:  # after a reconnect, the current state first
+            while "ACCEPTED" not in statuses:  # after a reconnect, the current state first
                 message: Any = await watcher.next(wait=20)
                 assert message["type"] == "next", message
                 statuses.append(message["payload"]["data"]["eventUpdated"]["status"])
-            assert set(statuses) <= {"assigned", "accepted"}, statuses
+            assert set(statuses) <= {"ASSIGNED", "ACCEPTED"}, statuses
 
 
 @pytest.mark.parametrize("refused", ["anonymous read", "report"])
@@ -160,7 +160,7 @@ async def test_no_free_connection_is_a_503_not_a_hang(
                 asyncio.create_task(http.post("/graphql", json=busy, headers=command))
                 for _ in range(2)
             ]
-            await eventually(lambda: app.state.engine.pool.checkedout() == 2)
+            await eventually(lambda: app.state.gridgov.engine.pool.checkedout() == 2)
             if refused == "report":
                 report = {"query": REPORT, "variables": {"input": report_input(lon, lat)}}
                 assert_unavailable(await http.post("/graphql", json=report, headers=citizen))
@@ -233,7 +233,7 @@ async def test_a_client_that_leaves_cancels_its_statement(demo_url, tmp_path) ->
             assert seen == 0
             await tx.rollback()
         await engine.dispose()
-        await eventually(lambda: app.state.engine.pool.checkedout() == 0)
+        await eventually(lambda: app.state.gridgov.engine.pool.checkedout() == 0)
         answer = (await http.post("/graphql", json=query)).json()
         assert answer["data"]["grids"]["totalCount"] > 0, answer
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from authz.actor import Actor
 from authz.identity_cache import IdentityCache
+from core.actor import Actor
 from tests.fixtures import fence, sql_execute
 
 ME = "{ me { username role grid { code } } }"
@@ -80,7 +80,7 @@ async def test_changes_from_elsewhere_reach_the_cache(demo_url, app_client) -> N
     once the notification arrives."""
     async with app_client(demo_url) as client:
         await client.login("ts-511504100")
-        assert (await client.gql(ME))["data"]["me"]["role"] == "township_staff"
+        assert (await client.gql(ME))["data"]["me"]["role"] == "TOWNSHIP_STAFF"
         try:
             await sql_execute(
                 demo_url, "UPDATE account SET is_active = false WHERE username = 'ts-511504100'"
@@ -97,12 +97,12 @@ async def test_changes_from_elsewhere_reach_the_cache(demo_url, app_client) -> N
         await fence(client.app, demo_url)
         assert (await client.gql(ME))["data"]["me"]["username"] == "ts-511504100"
         # a column actors are not built from sends nothing
-        cached = len(client.app.state.identities)
+        cached = len(client.app.state.gridgov.identities)
         await sql_execute(
             demo_url, "UPDATE account SET last_login_at = now() WHERE username = 'admin'"
         )
         await fence(client.app, demo_url)
-        assert len(client.app.state.identities) == cached
+        assert len(client.app.state.gridgov.identities) == cached
 
 
 async def test_this_process_sees_its_own_changes_at_once(
@@ -130,7 +130,7 @@ async def test_this_process_sees_its_own_changes_at_once(
         former = await client.login(f"gw-{code}")
         assert (await client.gql(ME, token=newcomer))["data"]["me"]["grid"] is None
         assert (await client.gql(ME, token=former))["data"]["me"]["grid"] == {"code": code}
-        assert len(client.app.state.identities) >= 2
+        assert len(client.app.state.gridgov.identities) >= 2
         done = await client.gql(
             "mutation($g: String!, $w: String!){ assignGridWorker(gridCode: $g, worker: $w)"
             "{ code } }",
@@ -151,9 +151,9 @@ async def test_listener_down_means_no_cache(demo_url, app_client) -> None:
     async with app_client(demo_url) as client:
         await client.login("ts-511504100")
         await client.gql(ME)
-        broker = client.app.state.broker
+        broker = client.app.state.gridgov.broker
         epoch, pid = broker.epoch, broker.server_pid
-        assert len(client.app.state.identities) == 1
+        assert len(client.app.state.gridgov.identities) == 1
         await sql_execute(demo_url, f"SELECT pg_terminate_backend({pid})")
         for _ in range(200):
             before = broker.epoch

@@ -138,7 +138,7 @@ async def test_a_cost_beyond_64_bits_is_reported_not_a_500(demo_url, app_client)
 @pytest.fixture(scope="module")
 def graphql_schema() -> Any:
     settings = Settings()
-    schema, _ = build_schema(make_plugin_manager(settings), settings)
+    schema = build_schema(make_plugin_manager(settings), settings)
     return schema._schema
 
 

@@ -45,8 +45,8 @@ async def test_loop_over_http_with_live_subscriptions(pg_server, template_db, tm
                     assert task["type"] == "next", task
                     assert task["payload"]["data"]["myNewTasks"] == {
                         "id": eid,
-                        "status": "assigned",
-                        "level": "grid",
+                        "status": "ASSIGNED",
+                        "level": "GRID",
                     }
                     await watcher.subscribe("updates", UPDATES, {"id": eid})
                     return
@@ -57,7 +57,7 @@ async def test_loop_over_http_with_live_subscriptions(pg_server, template_db, tm
                 assert got["status"] == status, (action, got)
 
             await drive_loop(citizen, staff, grid, lon, lat, uploads, after_step)
-        assert len(seen) == 14 and seen[-1] == ("rateEvent", "closed")
+        assert len(seen) == 14 and seen[-1] == ("rateEvent", "CLOSED")
 
 
 async def test_websocket_with_a_bad_token_is_refused(pg_server, template_db, tmp_path) -> None:

@@ -82,7 +82,7 @@ async def test_encode_and_decode(demo_url, app_client) -> None:
                 '{ decodeCode(code: "N48H51276") { kind level west south east north } }'
             )
         )["data"]["decodeCode"]
-        assert decoded["kind"] == "beidou" and decoded["level"] == 4
+        assert decoded["kind"] == "BEIDOU" and decoded["level"] == 4
         assert decoded["east"] - decoded["west"] == pytest.approx(1 / 60)
         assert decoded["west"] <= 104.6189 < decoded["east"]
         assert decoded["south"] <= 28.7701 < decoded["north"]
@@ -91,7 +91,7 @@ async def test_encode_and_decode(demo_url, app_client) -> None:
                 '{ decodeCode(code: "N48H51276/2026112514") { kind level timeLevel start end } }'
             )
         )["data"]["decodeCode"]
-        assert spacetime["kind"] == "spacetime" and spacetime["timeLevel"] == "hour"
+        assert spacetime["kind"] == "SPACETIME" and spacetime["timeLevel"] == "HOUR"
         assert spacetime["start"].startswith("2026-11-25T14:00:00")
         for code in ("N48X51", "N48H5G", "", "N48H51/2026133"):
             result = await client.gql(
@@ -112,12 +112,12 @@ async def test_here_by_cell_and_by_region(demo_url, app_client) -> None:
         await client.login("admin")
         *_, code = (await inner_points(demo_url, 1))[0]
         by_grid = (await client.gql(HERE, {"c": code}))["data"]["here"]
-        assert by_grid["kind"] == "region"
+        assert by_grid["kind"] == "REGION"
         assert by_grid["counts"]["persons"] == by_grid["persons"]["totalCount"] > 0
         assert all(e["node"]["regionCode"] == code for e in by_grid["persons"]["edges"])
         cell = by_grid["persons"]["edges"][0]["node"]["beidouCode"][:9]  # a 1′ cell
         by_cell = (await client.gql(HERE, {"c": cell}))["data"]["here"]
-        assert by_cell["kind"] == "beidou" and by_cell["counts"]["persons"] > 0
+        assert by_cell["kind"] == "BEIDOU" and by_cell["counts"]["persons"] > 0
         assert all(
             e["node"]["beidouCode"].startswith(cell)
             for e in by_cell["persons"]["edges"] + by_cell["things"]["edges"]

@@ -36,8 +36,8 @@ async def test_a_hundred_subscribers_on_a_pool_of_five(pg_server, template_db, t
             await stack.enter_async_context(Subscriber(base, token)) for _ in range(SUBSCRIBERS)
         ]
         await asyncio.gather(*(s.subscribe("tasks", TASKS) for s in subscribers))
-        await eventually(lambda: app.state.broker.subscriber_count == SUBSCRIBERS, 30)
-        pool = app.state.engine.pool
+        await eventually(lambda: app.state.gridgov.broker.subscriber_count == SUBSCRIBERS, 30)
+        pool = app.state.gridgov.engine.pool
         assert pool.checkedout() == 0, pool.status()  # waiting holds nothing
 
         reported = await citizen.gql(REPORT, {"input": report_input(lon, lat)})

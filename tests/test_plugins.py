@@ -21,8 +21,9 @@ from core.plugins import PluginError, call_async, hookimpl, make_plugin_manager,
 from core.services.accounts import create_account
 from core.settings import Settings
 from schema.build import SchemaCompositionError, build_schema
+from schema.state import state_of
 from server.app import create_app
-from tests.sample_plugin import SamplePlugin
+from tests.sample_plugin import SamplePlugin, SampleState
 
 BUILTINS = ["analytics", "attendance", "e_governance", "party_building"]
 
@@ -41,7 +42,7 @@ def test_builtin_plugins_are_registered_and_can_be_disabled() -> None:
     assert plugin_names(make_plugin_manager(Settings())) == BUILTINS
     pm = make_plugin_manager(Settings(disabled_plugins="attendance, analytics"))
     assert plugin_names(pm) == ["e_governance", "party_building"]
-    schema, _ = build_schema(pm, Settings())
+    schema = build_schema(pm, Settings())
     assert "grids" in schema.as_str()
 
 
@@ -53,18 +54,18 @@ async def test_hook_gridgov_graphql_type_parts(demo_url, app_client) -> None:
         assert "errors" not in result, result
         for edge in result["data"]["grids"]["edges"]:
             assert edge["node"]["sampleShout"] == edge["node"]["code"] + "!"
-        assert "sampleShout: String!" in client.app.state.schema.as_str()
+        assert "sampleShout: String!" in client.app.state.gridgov.schema.as_str()
     async with app_client(demo_url) as client:  # without the plugin the field is gone
         result = await client.gql(query)
         assert result["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-        assert "sampleShout" not in client.app.state.schema.as_str()
+        assert "sampleShout" not in client.app.state.gridgov.schema.as_str()
 
 
-async def test_hook_gridgov_dataloaders(demo_url, app_client) -> None:
-    plugin = SamplePlugin()
-    async with app_client(demo_url, plugins=[plugin]) as client:
+async def test_a_plugins_dataloader_class_batches_a_page(demo_url, app_client) -> None:
+    async with app_client(demo_url, plugins=[SamplePlugin()]) as client:
         await client.gql("{ grids(first: 25) { edges { node { sampleShout } } } }")
-    assert len(plugin.shout_batches) == 1 and len(plugin.shout_batches[0]) == 25
+        batches = state_of(client.app).runtime.state.of(SampleState).shout_batches
+    assert len(batches) == 1 and len(batches[0]) == 25
 
 
 async def test_hook_gridgov_graphql_query(demo_url, app_client) -> None:
@@ -99,7 +100,7 @@ async def test_hook_gridgov_graphql_mutation(db_url, app_client) -> None:
 
 async def test_hook_gridgov_graphql_subscription() -> None:
     settings = Settings()
-    schema, _ = build_schema(make_plugin_manager(settings, [SamplePlugin()]), settings)
+    schema = build_schema(make_plugin_manager(settings, [SamplePlugin()]), settings)
     stream = await schema.subscribe("subscription { sampleCount(to: 3) }")
     values = [r.data["sampleCount"] async for r in stream]
     assert values == [1, 2, 3]
@@ -115,8 +116,11 @@ async def test_hook_gridgov_startup_and_gridgov_shutdown(demo_url, tmp_path) -> 
     plugin = SamplePlugin()
     app = create_app(Settings(database_url=demo_url, var_dir=tmp_path), plugins=[plugin])
     async with LifespanManager(app):
-        assert plugin.called("startup") == [app] and plugin.called("shutdown") == []
-    assert plugin.called("shutdown") == [app]
+        assert plugin.called("startup") == ["ready"] and plugin.called("shutdown") == []
+        runtime = state_of(app).runtime
+        assert plugin.runtime is runtime and runtime.settings is state_of(app).settings
+        assert runtime.state.of(SampleState).started == 1
+    assert plugin.called("shutdown") == [1]
 
 
 def test_hook_gridgov_cli() -> None:
@@ -273,7 +277,7 @@ def test_entry_point_plugins_are_loaded(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.syspath_prepend(str(tmp_path))
     pm = make_plugin_manager(Settings())
     assert "ep" in plugin_names(pm)
-    schema, _ = build_schema(pm, Settings())
+    schema = build_schema(pm, Settings())
     assert "epHello" in schema.as_str()
     assert "ep" not in plugin_names(make_plugin_manager(Settings(disabled_plugins="ep")))
 
@@ -307,15 +311,16 @@ async def test_hook_gridgov_role_rules_adds_default_rules(demo_url, app_client) 
     async with app_client(demo_url) as client:
         await client.login("citizen")
         before = (await client.gql(query))["data"]["myPermissions"]
-    assert {"category": "event", "action": "read", "prefixes": [""]} not in before
+    assert {"category": "event", "action": "READ", "prefixes": [""]} not in before
     plugin = RulePlugin(("citizen", "event", "read", "all"))
     async with app_client(demo_url, plugins=[plugin]) as client:
         await client.login("citizen")
         after = (await client.gql(query))["data"]["myPermissions"]
-    assert {"category": "event", "action": "read", "prefixes": [""]} in after
+    assert {"category": "event", "action": "READ", "prefixes": [""]} in after
     for bad, says in (
         (("mayor", "event", "read", "all"), "unknown role 'mayor'"),
         (("citizen", "event", "read", "mine"), "scope must be own or all"),
+        (("citizen", "event", "delete", "all"), "action must be one of read, write"),
     ):
         with pytest.raises(ValueError, match=says):
             create_app(Settings(), plugins=[RulePlugin(bad)])
@@ -343,7 +348,7 @@ async def test_hook_gridgov_file_key_columns_keeps_shared_files(
     (lon, lat, grid), *_ = await inner_points(url, 1)
     photo = [("p.jpg", jpeg_with_gps(), "image/jpeg")]
     async with app_client(url) as client:
-        assert ("attendance_visit_photo", "key") in client.app.state.file_key_columns
+        assert ("attendance_visit_photo", "key") in client.app.state.gridgov.file_key_columns
         await client.login(f"gw-{grid}")
         engine = make_engine(url, Settings(database_url=url))
         async with engine.connect() as conn:
@@ -364,7 +369,7 @@ async def test_hook_gridgov_file_key_columns_keeps_shared_files(
             path="photos",
         )
         assert "errors" not in visit, visit
-        root = client.app.state.settings.uploads
+        root = client.app.state.gridgov.settings.uploads
         kept = files_under(root)
         assert len(kept) == 1
         failed = await upload(
@@ -377,3 +382,16 @@ async def test_hook_gridgov_file_key_columns_keeps_shared_files(
         assert files_under(root) == kept  # still there for the visit
     with pytest.raises(ValueError, match="not a table and column name"):
         create_app(Settings(), plugins=[FileKeysPlugin(("photo; DROP TABLE x", "key"))])
+
+
+def test_a_hook_implementation_with_arguments_the_hook_lacks_fails_at_start_up() -> None:
+    class Stale:
+        """Written for contract v1, when startup got the Starlette app."""
+
+        name = "stale"
+
+        @hookimpl
+        def gridgov_startup(self, app: object) -> None: ...
+
+    with pytest.raises(PluginError, match=r"(?s)'stale'.*\{'app'\}"):
+        make_plugin_manager(Settings(), [Stale()])

@@ -13,7 +13,7 @@ SNAPSHOT = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 def test_schema_snapshot_is_current() -> None:
     settings = Settings()
-    schema, _ = build_schema(make_plugin_manager(settings), settings)
+    schema = build_schema(make_plugin_manager(settings), settings)
     assert SNAPSHOT.read_text(encoding="utf-8") == schema.as_str() + "\n", (
         "schema.graphql is stale: run `make schema` and review the diff"
     )

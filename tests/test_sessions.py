@@ -23,7 +23,7 @@ def log_round_trips(app: Any) -> list[str]:
             logged.add(id(conn))
             conn.add_query_logger(lambda record: seen.append(record.query.strip().upper()))
 
-    event.listen(app.state.engine.sync_engine, "checkout", on_checkout)
+    event.listen(app.state.gridgov.engine.sync_engine, "checkout", on_checkout)
     return seen
 
 

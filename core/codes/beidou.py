@@ -397,7 +397,8 @@ def _units_exact(values: np.ndarray) -> np.ndarray:
     fraction, exponent = np.frexp(np.abs(values))
     mantissa = np.ldexp(fraction, 53).astype(np.int64)  # exact: 53 significant bits
     shift = np.minimum(38 - exponent.astype(np.int64), 63)
-    return np.right_shift(mantissa * 225, shift)
+    shifted: np.ndarray = np.right_shift(mantissa * 225, shift)
+    return shifted
 
 
 def _first_bad(lons: np.ndarray, lats: np.ndarray, bad: np.ndarray, level: int) -> InvalidCode:

@@ -119,7 +119,11 @@ class PrivateCluster:
     def _as_server(self, args: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
         if os.geteuid() == 0:
             args = ["runuser", "-u", "postgres", "--", *args]
-        return subprocess.run(args, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+        # ``kw`` (timeout, check, env…) is passed through as given
+        done: subprocess.CompletedProcess[str] = subprocess.run(  # type: ignore[call-overload]  # **kw: object
+            args, capture_output=True, text=True, **kw
+        )
+        return done
 
     def _chown_to_server(self, path: Path) -> None:
         if os.geteuid() == 0:

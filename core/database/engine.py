@@ -51,7 +51,7 @@ async def create_database_if_missing(url: str) -> bool:
     name = make_url(url).database
     if not name:
         raise ValueError("the database URL names no database")
-    conn = await asyncpg.connect(**_asyncpg_dsn(url, database="postgres"))  # type: ignore[arg-type]
+    conn = await asyncpg.connect(**_asyncpg_dsn(url, database="postgres"))
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if exists:

@@ -8,6 +8,7 @@ from typing import Any
 import pluggy
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -43,8 +44,6 @@ async def upgrade(
 
 
 async def current_heads(engine: AsyncEngine) -> set[str]:
-    from alembic.runtime.migration import MigrationContext
-
     def _heads(conn: Connection) -> set[str]:
         return set(MigrationContext.configure(conn).get_current_heads())
 

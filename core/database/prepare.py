@@ -7,6 +7,7 @@ import asyncio
 import pluggy
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.database.audit_partitions import ensure_audit_partitions
 from core.database.engine import (
     create_database_if_missing,
     database_url,
@@ -25,8 +26,6 @@ async def prepare_database(settings: Settings, pm: pluggy.PluginManager) -> Asyn
     engine = make_engine(url, settings)
     check_models(pm)
     await upgrade(engine, pm)
-    from authz.audit import ensure_audit_partitions
-
     async with engine.begin() as conn:
         await ensure_audit_partitions(conn)
     return engine

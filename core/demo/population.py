@@ -56,7 +56,7 @@ class Ids:
     organization: int = 0
 
     def next(self, name: str) -> int:
-        value = getattr(self, name) + 1
+        value: int = getattr(self, name) + 1
         setattr(self, name, value)
         return value
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
-import authz.models  # noqa: F401 - registers the authorization tables
-import core.models  # noqa: F401 - registers the core tables
+import core.models  # noqa: F401 - registers the core tables (authorization's among them)
 from core.models.base import Base
 
 config = context.config
@@ -15,7 +16,9 @@ if connection is None:
     raise RuntimeError("run migrations through `gridgov db upgrade`")
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # PostGIS' own tables (spatial_ref_sys…) are not ours.
     if type_ == "table" and name in {"spatial_ref_sys"}:
         return False
@@ -30,7 +33,11 @@ def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-
         and parent.name.startswith("access_audit_")
     ):
         return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+    # geoalchemy2's helper carries no annotations
+    kept = alembic_helpers.include_object(  # type: ignore[no-untyped-call]  # unannotated
+        obj, name, type_, reflected, compare_to
+    )
+    return bool(kept)
 
 
 context.configure(

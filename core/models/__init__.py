@@ -1,6 +1,7 @@
 """SQLAlchemy models of the core. Importing this package registers them on ``Base.metadata``."""
 
 from core.models.account import Account, Duty, GridWorkerProfile, Role, WorkerRole
+from core.models.authz import AccessAudit, AuthzVersion, DepartmentGrant, GrantEvent
 from core.models.base import SRID, Base
 from core.models.department import Department, DepartmentArea
 from core.models.event import Event, EventAttachment, EventCategory, EventTrace
@@ -10,15 +11,19 @@ from core.models.region import Grid, GridWorkerAssignment, Region
 
 __all__ = [
     "SRID",
+    "AccessAudit",
     "Account",
+    "AuthzVersion",
     "Base",
     "Department",
     "DepartmentArea",
+    "DepartmentGrant",
     "Duty",
     "Event",
     "EventAttachment",
     "EventCategory",
     "EventTrace",
+    "GrantEvent",
     "Grid",
     "GridWorkerAssignment",
     "GridWorkerProfile",

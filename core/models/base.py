@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, MetaData, String, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, MetaData, String, and_, func, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -34,8 +34,6 @@ def prefix_match(column: Any, prefix: str) -> Any:
     so the range is exact; unlike ``LIKE $1 || '%'`` it stays index-friendly in the
     generic plans of prepared statements.
     """
-    from sqlalchemy import and_, true
-
     if not prefix:
         return true()
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)

@@ -15,6 +15,7 @@ from core.codes.errors import InvalidCode
 from core.errors import BadInput, Conflict, NotFound, Unauthenticated
 from core.models import Account, Department, Region
 from core.models.account import ROLE_REGION_LEVEL, Role
+from core.plugins import call_async
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 MIN_PASSWORD = 8
@@ -98,8 +99,6 @@ async def create_account(
     session.add(account)
     await session.flush()
     if pm is not None:
-        from core.plugins import call_async
-
         await call_async(
             pm.hook.gridgov_entity_changed,
             session=session,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from authz.actor import Actor
+from core.actor import Actor
 from core.models.account import Role
 
 LEVEL_UP = {"grid": "community", "community": "township", "township": "district"}
@@ -26,10 +26,10 @@ def holds(actor: Actor, event: Any) -> bool:
     if not actor.authenticated:
         return False
     if event.assignee_department is not None:
-        return actor.department_code == event.assignee_department
+        return bool(actor.department_code == event.assignee_department)
     level, region = event.level, event.handling_region
     if level == "grid":
-        return actor.account_id == event.assignee_id
+        return bool(actor.account_id == event.assignee_id)
     if level == "community":
         return actor.role is Role.COMMUNITY_STAFF and actor.region_code == region
     if level == "township":

@@ -5,6 +5,7 @@ immutable trace record; two concurrent steps on one event never both succeed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.actor import Actor
+from core.actor import Actor
 from core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from core.models import Department, DepartmentArea, Event, EventAttachment, EventCategory, Grid
 from core.models.event import EventTrace
@@ -127,8 +128,8 @@ async def report_event(
     report: Report,
     *,
     tz: str,
-    attachments: list[Any] = (),
-    pm: Any = None,  # type: ignore[assignment]
+    attachments: Sequence[Any] = (),
+    pm: Any = None,
     channel: str | None = None,
 ) -> tuple[Event, bool]:
     """File an event; the same (reporter, idempotency key) returns the first event."""
@@ -235,7 +236,7 @@ async def _commit_change(session: AsyncSession, event: Event, version: int, **va
         .values(version=version + 1, updated_at=func.now(), **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         raise Conflict("the event was changed by someone else meanwhile; reload and retry")
     await session.refresh(event)
 
@@ -285,7 +286,13 @@ def _require_holder(actor: Actor, event: Event, action: str) -> None:
         raise Forbidden(f"only whoever holds the event may {action} it")
 
 
-async def _accept(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+#: what a step changes on the event, the trace's detail, and whether the step is internal
+Outcome = tuple[dict[str, Any], str | None, bool]
+
+
+async def _accept(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     _state(event, "assigned", "dispatched", action="accept")
     _require_holder(actor, event, "accept")
     values: dict[str, Any] = {"status": "accepted"}
@@ -294,7 +301,9 @@ async def _accept(session, actor, event, step, params):  # type: ignore[no-untyp
     return values, None, False
 
 
-async def _escalate(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+async def _escalate(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     _state(event, "assigned", "accepted", action="escalate")
     _require_holder(actor, event, "escalate")
     if event.assignee_department is not None:
@@ -314,7 +323,9 @@ async def _escalate(session, actor, event, step, params):  # type: ignore[no-unt
     )
 
 
-async def _dispatch(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+async def _dispatch(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     _state(event, "assigned", "accepted", action="dispatch")
     _require_holder(actor, event, "dispatch")
     if event.level not in ("township", "district") or event.assignee_department is not None:
@@ -353,7 +364,9 @@ async def _dispatch(session, actor, event, step, params):  # type: ignore[no-unt
     )
 
 
-async def _send_back(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+async def _send_back(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     _state(event, "dispatched", "accepted", action="send back")
     if event.assignee_department is None or actor.department_code != event.assignee_department:
         raise Forbidden("only the department the event was dispatched to may send it back")
@@ -366,7 +379,9 @@ async def _send_back(session, actor, event, step, params):  # type: ignore[no-un
     )
 
 
-async def _resolve(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+async def _resolve(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     _state(event, "accepted", action="resolve")
     _require_holder(actor, event, "resolve")
     if not (step.note or "").strip():
@@ -391,7 +406,9 @@ async def _verifier(session: AsyncSession, actor: Actor, event: Event) -> bool:
     return holds(actor, event) and event.assignee_department is None
 
 
-async def _verify(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+async def _verify(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     _state(event, "resolved", action="verify")
     if not await _verifier(session, actor, event):
         raise Forbidden("the grid's worker or the responsible level verifies on site")
@@ -402,14 +419,18 @@ async def _verify(session, actor, event, step, params):  # type: ignore[no-untyp
     return {"status": "accepted", "resolved_at": None}, "failed", False
 
 
-async def _close(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+async def _close(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     _state(event, "verified", action="close")
     if not await _verifier(session, actor, event):
         raise Forbidden("the grid's worker or the responsible level closes the event")
     return {"status": "closed", "closed_at": datetime.now(UTC)}, None, False
 
 
-async def _rate(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+async def _rate(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     if actor.account_id != event.reporter_id:
         raise Forbidden("only the reporter rates the handling")
     _state(event, "closed", action="rate")
@@ -429,7 +450,9 @@ async def _rate(session, actor, event, step, params):  # type: ignore[no-untyped
     )
 
 
-async def _supervise(session, actor, event, step, params):  # type: ignore[no-untyped-def]
+async def _supervise(
+    session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
+) -> Outcome:
     _state(event, "assigned", "accepted", "dispatched", "resolved", action="supervise")
     if not may_supervise(actor, event):
         raise Forbidden("supervision cards come from a higher level")
@@ -439,7 +462,7 @@ async def _supervise(session, actor, event, step, params):  # type: ignore[no-un
     return {"supervision": card}, f"card:{card}", True
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[..., Awaitable[Outcome]]] = {
     "accept": _accept,
     "escalate": _escalate,
     "dispatch": _dispatch,

@@ -82,7 +82,7 @@ class _Feature:
 def _as_multi(geom: BaseGeometry) -> MultiPolygon:
     if geom.geom_type == "Polygon":
         return MultiPolygon([geom])
-    return geom  # type: ignore[return-value]
+    return geom
 
 
 def _parse(collection: Any) -> tuple[list[_Feature], list[Problem]]:
@@ -157,7 +157,7 @@ def _overlaps(a: BaseGeometry, b: BaseGeometry) -> bool:
     if not a.intersects(b):
         return False
     inner = a.intersection(b)
-    return inner.area > 0 and inner.buffer(-TOLERANCE).area > 0
+    return bool(inner.area > 0 and inner.buffer(-TOLERANCE).area > 0)
 
 
 async def _check_against_db(
@@ -215,7 +215,8 @@ async def _check_against_db(
 
 
 def _ewkb(geom: BaseGeometry) -> bytes:
-    return shapely.to_wkb(shapely.set_srid(geom, 4326), include_srid=True)
+    wkb: bytes = shapely.to_wkb(shapely.set_srid(geom, 4326), include_srid=True)
+    return wkb
 
 
 async def import_grids(

@@ -48,8 +48,8 @@ async def reassign_area(
     await session.execute(text("SET LOCAL jit = off"))
     for table in tables:
         result = await session.execute(text(_ASSIGN.format(table=table)), {"area": area_ewkb})
-        changed += result.rowcount or 0  # type: ignore[attr-defined]
+        changed += result.rowcount or 0  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         result = await session.execute(text(_ORPHANS.format(table=table)))
-        changed += result.rowcount or 0  # type: ignore[attr-defined]
+        changed += result.rowcount or 0  # type: ignore[attr-defined]  # an UPDATE's CursorResult
     await session.execute(text("SET LOCAL jit TO DEFAULT"))
     return changed

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.actor import Actor
-from authz.scope import require_category
+from core.actor import Actor, require_category
 from core.codes.errors import InvalidCode
 from core.codes.identity import parse_identity_number
 from core.errors import BadInput, Conflict, Forbidden, NotFound
@@ -25,6 +25,8 @@ PHONE = re.compile(r"^\+?[0-9][0-9-]{4,19}$")
 PASSPORT = re.compile(r"^[A-Z0-9]{5,32}$")
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 
+R = TypeVar("R")
+
 
 @dataclass(frozen=True, slots=True)
 class Where:
@@ -35,8 +37,8 @@ class Where:
     collected_at: datetime | None = None
 
 
-def _choice(value: str, allowed: type, argument: str) -> str:
-    values = [v.value for v in allowed]  # type: ignore[attr-defined]
+def _choice(value: str, allowed: type[Enum], argument: str) -> str:
+    values = [v.value for v in allowed]
     if value not in values:
         raise BadInput(
             f"{argument} must be one of {', '.join(values)}; got {value!r}", argument=argument
@@ -89,7 +91,7 @@ async def _locate(
     return placement
 
 
-async def _finish(session: AsyncSession, record: Any, kind: str, actor: Actor, pm: Any) -> Any:
+async def _finish(session: AsyncSession, record: R, kind: str, actor: Actor, pm: Any) -> R:
     session.add(record)
     await session.flush()
     if pm is not None:

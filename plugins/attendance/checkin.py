@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.actor import Actor
+from core.actor import Actor
 from core.errors import Conflict, Forbidden, Unauthenticated
 from core.models.account import Role
 from core.services.locating import check_position

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.actor import Actor
+from core.actor import Actor
 from core.errors import BadInput, Conflict, Forbidden, NotFound
 from core.models import Event, Household, Person
 from core.services.events import Report, report_event

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.actor import Actor
+from core.actor import Actor
 from core.errors import BadInput, NotFound, Unauthenticated
 from plugins.attendance.settings import AttendanceSettings
 from plugins.attendance.tracks import day_bounds, refresh

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.runtime import Runtime
 
 
 class AttendanceSettings(BaseSettings):
@@ -31,7 +36,15 @@ class AttendanceSettings(BaseSettings):
     )
 
 
-def settings_of(app_state: object) -> AttendanceSettings:
+@dataclass
+class AttendanceState:
+    """The plugin's state in a running app (``runtime.state.of(AttendanceState)``): its
+    settings, read once, and the monthly partitions of GPS fixes known to exist."""
+
+    settings: AttendanceSettings = field(default_factory=AttendanceSettings)
+    partitions: set[date] = field(default_factory=set)
+
+
+def settings_of(runtime: Runtime) -> AttendanceSettings:
     """The app's attendance settings, read once at start-up."""
-    found = getattr(app_state, "attendance_settings", None)
-    return found if found is not None else AttendanceSettings()
+    return runtime.state.of(AttendanceState).settings

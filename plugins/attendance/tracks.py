@@ -467,4 +467,4 @@ async def refresh(
     }
     days = await session.execute(_REFRESH_DAYS, {**common, "first": first, "last": last})
     patrols = await session.execute(_REFRESH_PATROLS, {**common, "start": start, "end": end})
-    return int(days.rowcount) + int(patrols.rowcount)  # type: ignore[attr-defined]
+    return int(days.rowcount) + int(patrols.rowcount)  # type: ignore[attr-defined]  # DELETEs' CursorResults

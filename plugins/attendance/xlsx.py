@@ -15,6 +15,7 @@ from authz.identify import bearer_token, identify
 from core.errors import DomainError
 from plugins.attendance.report import MonthReport, as_rows, monthly_report
 from plugins.attendance.settings import settings_of
+from schema.state import state_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
@@ -32,7 +33,7 @@ def workbook_bytes(report: MonthReport) -> bytes:
 
 
 async def report_xlsx(request: Request) -> Response:
-    state = request.app.state
+    state = state_of(request.app)
     settings = state.settings
     try:
         token = bearer_token(request.headers.get("authorization"))
@@ -44,7 +45,7 @@ async def report_xlsx(request: Request) -> Response:
                 request.query_params.get("month", ""),
                 request.query_params.get("region"),
                 tz=settings.timezone,
-                settings=settings_of(state),
+                settings=settings_of(state.runtime),
             )
     except DomainError as exc:
         body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}

@@ -7,6 +7,9 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from schema.department.loaders import DepartmentByCodeLoader
+from schema.enums import Role
+from schema.grid.loaders import GridByWorkerLoader, RegionByCodeLoader
 from schema.refs import AccountRef, DepartmentRef, GridRef, RegionRef
 
 
@@ -15,28 +18,25 @@ class AccountCore:
     id: strawberry.ID
     username: str
     name: str
-    role: str = strawberry.field(
-        description="citizen, grid_worker, community_staff, township_staff, "
-        "district_command, department_staff or admin"
-    )
+    role: Role
 
     @strawberry.field
     async def region(self, info: Info) -> RegionRef | None:
         code = self.region_code  # type: ignore[attr-defined]
-        return None if code is None else await info.context.loader("region_by_code").load(code)
+        return None if code is None else await info.context.loader(RegionByCodeLoader).load(code)
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentRef | None:
         code = self.department_code  # type: ignore[attr-defined]
         if code is None:
             return None
-        return await info.context.loader("department_by_code").load(code)
+        return await info.context.loader(DepartmentByCodeLoader).load(code)
 
     @strawberry.field(description="For a grid worker: the grid in charge.")
     async def grid(self, info: Info) -> GridRef | None:
-        if self.role != "grid_worker":
+        if self.role != Role.GRID_WORKER:
             return None
-        return await info.context.loader("grid_by_worker").load(int(self.id))
+        return await info.context.loader(GridByWorkerLoader).load(int(self.id))
 
 
 @strawberry.type

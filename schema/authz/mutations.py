@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from authz.grants import grant_access, revoke_access
 from schema.authz.types import Grant, grant_of
+from schema.enums import GrantAction
 from schema.ids import parse_id
 
 
@@ -17,7 +18,7 @@ class GrantInput:
     department_code: str
     category: str = strawberry.field(description="e.g. person:basic, person:identity, place")
     region_code: str = strawberry.field(description="Region prefix or grid code it covers")
-    action: str = strawberry.field(default="read", description="read, write, handle, grant")
+    action: GrantAction = GrantAction.READ
     expires_at: datetime | None = None
     note: str | None = None
 
@@ -31,11 +32,11 @@ class AuthzMutations:
             row = await grant_access(
                 session,
                 ctx.actor,
-                ctx.app_state.authz.tree,
+                ctx.app.authz.tree,
                 department_code=input.department_code,
                 category=input.category,
                 region_code=input.region_code,
-                action=input.action,
+                action=input.action.value,
                 expires_at=input.expires_at,
                 note=input.note,
             )

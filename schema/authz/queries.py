@@ -9,10 +9,10 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry.types import Info
 
-from authz.models import AccessAudit, DepartmentGrant
-from authz.scope import require_category
+from core.actor import require_category
 from core.errors import BadInput, Forbidden, Unauthenticated
 from core.models.account import Role
+from core.models.authz import AccessAudit, DepartmentGrant
 from schema.authz.types import (
     AccessRecord,
     AccessRecordConnection,

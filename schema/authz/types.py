@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 
+from schema.enums import GrantAction
 from schema.pagination import connection_types
 
 
@@ -15,7 +16,7 @@ class Grant:
     department_code: str
     category: str
     region_prefix: str
-    action: str
+    action: GrantAction
     expires_at: datetime | None
     note: str | None
     created_at: datetime
@@ -23,8 +24,6 @@ class Grant:
 
     @strawberry.field(description="Active now: not revoked and not expired.")
     def active(self) -> bool:
-        from datetime import UTC
-
         now = datetime.now(UTC)
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
@@ -32,7 +31,7 @@ class Grant:
 @strawberry.type
 class Permission:
     category: str
-    action: str
+    action: GrantAction
     prefixes: list[str] = strawberry.field(description="Code prefixes; empty is everywhere")
 
 

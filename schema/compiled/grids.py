@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import Text, bindparam, cast, false, func, literal_column, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from authz.events import visible_events
 from core.models import Account, Event, Grid, GridWorkerProfile, Region
 from core.models.base import prefix_match
 from schema.compiled.cache import shape
@@ -25,14 +26,13 @@ from schema.compiled.sql import (
     json_object,
     text_id,
 )
-from schema.event.queries import visible_events
 from schema.pagination import check_first, decode_cursor, encode_cursor
 
 GRID: Scalars = {
     "id": lambda g: text_id(g.id),
     "code": lambda g: g.code,
     "name": lambda g: g.name,
-    "specialType": lambda g: g.special_type,
+    "specialType": lambda g: enum_name(g.special_type),
     "validFrom": lambda g: iso_datetime(g.valid_from),
     "kind": lambda g: enum_name(g.kind),
 }
@@ -40,7 +40,7 @@ REGION: Scalars = {
     "code": lambda r: r.code,
     "prefix": lambda r: r.prefix,
     "name": lambda r: r.name,
-    "kind": lambda r: r.kind,
+    "kind": lambda r: enum_name(r.kind),
     "level": lambda r: enum_name(r.level),
 }
 EVENT: Scalars = {
@@ -48,11 +48,11 @@ EVENT: Scalars = {
     "title": lambda e: e.title,
     "description": lambda e: e.description,
     "address": lambda e: e.address,
-    "status": lambda e: e.status,
-    "level": lambda e: e.level,
+    "status": lambda e: enum_name(e.status),
+    "level": lambda e: enum_name(e.level),
     "handlingRegion": lambda e: e.handling_region,
     "deadlineAt": lambda e: iso_datetime(e.deadline_at),
-    "supervision": lambda e: e.supervision,
+    "supervision": lambda e: enum_name(e.supervision),
     "resolvedAt": lambda e: iso_datetime(e.resolved_at),
     "closedAt": lambda e: iso_datetime(e.closed_at),
     "rating": lambda e: e.rating,
@@ -74,7 +74,7 @@ def _worker(actor: Any) -> Any:
         "name": lambda a: a.name,
         "employeeNo": lambda a: a.employee_no,
         "appointedOn": lambda a: iso_date(a.appointed_on),
-        "kind": lambda a: a.kind,
+        "kind": lambda a: enum_name(a.kind),
     }
     if actor.is_staff:  # the public sees it masked (in Python): not compiled for them
         scalars["phone"] = lambda a: a.phone
@@ -185,7 +185,7 @@ async def compiled_grids(info: Any, prefix: str, first: int, after: str | None) 
             after is not None,
             _actor_shape(ctx.actor),
         )
-        cache = ctx.app_state.compiled_statements
+        cache = ctx.app.compiled_statements
         statement = cache.get(
             shape_key,
             lambda: _statement(ctx.actor, node_selection, bool(prefix), after is not None),

@@ -11,17 +11,21 @@ refuse, falls back to the resolvers.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from enum import Enum
 from typing import Any
 
 import orjson
 from strawberry.types import Info
 
-from core.masking import mask_address, mask_identity_number, mask_passport, mask_phone
-from core.models.region import GridKind
+from authz import masking
+from authz.masking import PersonalField
 from schema import audit, located  # by module: the bench's A/B stubs replace their functions
 from schema.compiled.connection import connection_parts, connection_response
 from schema.compiled.execution import Precompiled
 from schema.compiled.selection import NotCompilable, Selected, selection_of
+from schema.enums import Gender, GridKind, HouseholdRelation, ResidenceType, SpecialGridType
+from schema.grid.loaders import GridByIdLoader
+from schema.person.loaders import HouseholdByIdLoader, SpecialGroupsByPersonLoader
 
 Getter = Callable[[Any], Any]
 
@@ -34,6 +38,11 @@ def _geojson(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, str) else value
 
 
+def _name(enum: type[Enum], value: Any) -> Any:
+    """A stored value as its GraphQL enum name (as Strawberry serialises it)."""
+    return None if value is None else enum(value).name
+
+
 LOCATED: dict[str, Getter] = {
     "regionCode": lambda r: r.region_code,
     "beidouCode": lambda r: r.beidou_code,
@@ -43,10 +52,10 @@ LOCATED: dict[str, Getter] = {
 PERSON: dict[str, Getter] = {
     "id": lambda r: str(r.id),
     "name": lambda r: r.name,
-    "gender": lambda r: r.gender,
+    "gender": lambda r: _name(Gender, r.gender),
     "birthDate": lambda r: _iso(r.birth_date),
-    "residenceType": lambda r: r.residence_type,
-    "relation": lambda r: r.relation,
+    "residenceType": lambda r: _name(ResidenceType, r.residence_type),
+    "relation": lambda r: _name(HouseholdRelation, r.relation),
     **LOCATED,
 }
 HOUSEHOLD: dict[str, Getter] = {"id": lambda r: str(r.id), "code": lambda r: r.code, **LOCATED}
@@ -59,20 +68,15 @@ GRID: dict[str, Getter] = {
     "id": lambda g: str(g.id),
     "code": lambda g: g.code,
     "name": lambda g: g.name,
-    "specialType": lambda g: g.special_type,
+    "specialType": lambda g: _name(SpecialGridType, g.special_type),
     "validFrom": lambda g: _iso(g.valid_from),
-    "kind": lambda g: GridKind(g.kind).name,
+    "kind": lambda g: _name(GridKind, g.kind),
 }
 
 
-#: field → (row attribute, category that unmasks it, mask)
-PERSON_MASKED: dict[str, tuple[str, str, Callable[[str], str | None]]] = {
-    "idNumber": ("id_number", "person:identity", mask_identity_number),
-    "passportNumber": ("passport_number", "person:identity", mask_passport),
-    "phone": ("phone", "person:contact", mask_phone),
-    "address": ("address", "person:contact", mask_address),
-}
-HOUSEHOLD_MASKED = {"address": PERSON_MASKED["address"]}
+#: personal fields: masked unless the actor's reach unmasks them (``authz.masking``)
+PERSON_MASKED = masking.PERSON
+HOUSEHOLD_MASKED = masking.HOUSEHOLD
 
 
 #: object fields of a person built here (each with its own declared sub-fields)
@@ -93,20 +97,19 @@ class _Builder:
     def __init__(self, info: Info) -> None:
         self.info = info
 
-    def masked(self, row: Any, kind: str, field: Selected, spec: tuple[str, str, Any]) -> Any:
-        attr, category, mask = spec
-        value = getattr(row, attr)
+    def masked(self, row: Any, field: Selected, spec: PersonalField) -> Any:
+        value = getattr(row, spec.attr)
         if value is None or audit.reveal(
             self.info,
-            category=category,
-            kind=kind,
+            category=spec.category,
+            kind=spec.kind,
             record_id=int(row.id),
             region_code=row.region_code,
             field=field.name,
         ):
             return value
         try:
-            return mask(value)
+            return spec.mask(value)
         except Exception as exc:  # the resolver reports it on the field: let it
             raise NotCompilable(f"{field.name} cannot be masked") from exc
 
@@ -116,7 +119,7 @@ class _Builder:
             if field.name == "__typename":
                 out[field.key] = "Household"
             elif field.name in HOUSEHOLD_MASKED:
-                out[field.key] = self.masked(row, "household", field, HOUSEHOLD_MASKED[field.name])
+                out[field.key] = self.masked(row, field, HOUSEHOLD_MASKED[field.name])
             else:
                 out[field.key] = HOUSEHOLD[field.name](row)
         return out
@@ -160,7 +163,7 @@ class _Builder:
             if name == "__typename":
                 out[field.key] = "Person"
             elif name in PERSON_MASKED:
-                out[field.key] = self.masked(row, "person", field, PERSON_MASKED[name])
+                out[field.key] = self.masked(row, field, PERSON_MASKED[name])
             elif name == "grid":
                 grid = grids.get(row.grid_id) if row.grid_id is not None else None
                 out[field.key] = None if grid is None else self.grid(grid, field.children)
@@ -204,11 +207,11 @@ async def complete_persons(info: Info, selected: list[Selected], connection: Any
     homes: dict[int, Any] = {}
     if "grid" in wanted:
         ids = sorted({r.grid_id for r in rows if r.grid_id is not None})
-        found = await ctx.loader("grid_by_id").load_many(ids)
+        found = await ctx.loader(GridByIdLoader).load_many(ids)
         grids = dict(zip(ids, found, strict=True))
     if "household" in wanted:
         ids = sorted({r.household_id for r in rows if r.household_id is not None})
-        found = await ctx.loader("household_by_id").load_many(ids)
+        found = await ctx.loader(HouseholdByIdLoader).load_many(ids)
         homes = dict(zip(ids, found, strict=True))
     groups: dict[int, Any] = {}
     if "specialGroups" in wanted:
@@ -216,7 +219,7 @@ async def complete_persons(info: Info, selected: list[Selected], connection: Any
         ids = [
             int(r.id) for r in rows if reach.allows("person:special_group", "read", r.region_code)
         ]
-        found = await ctx.loader("special_groups_by_person").load_many(ids)
+        found = await ctx.loader(SpecialGroupsByPersonLoader).load_many(ids)
         groups = dict(zip(ids, found, strict=True))
     builder = _Builder(info)
     try:

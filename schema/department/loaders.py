@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from aiodataloader import DataLoader
 from sqlalchemy import select
 
 from core.models import Department, DepartmentArea
-from schema.context import Context
-from schema.loaders import many_loader, one_loader
+from schema.loaders import ManyLoader, OneLoader
 
 DEPARTMENT_COLUMNS = (
     Department.code,
@@ -19,15 +17,15 @@ DEPARTMENT_COLUMNS = (
 DEPARTMENTS = select(*DEPARTMENT_COLUMNS)
 
 
-def department_by_code(ctx: Context) -> DataLoader:
-    return one_loader(ctx, DEPARTMENTS, Department.code, "code")
+class DepartmentByCodeLoader(OneLoader):
+    statement = DEPARTMENTS
+    key = Department.code
+    key_name = "code"
 
 
-def department_areas(ctx: Context) -> DataLoader:
-    stmt = select(DepartmentArea.department_code, DepartmentArea.area_code).order_by(
+class DepartmentAreasLoader(ManyLoader):
+    statement = select(DepartmentArea.department_code, DepartmentArea.area_code).order_by(
         DepartmentArea.area_code
     )
-    return many_loader(ctx, stmt, DepartmentArea.department_code, "department_code")
-
-
-LOADERS = {"department_by_code": department_by_code, "department_areas": department_areas}
+    key = DepartmentArea.department_code
+    key_name = "department_code"

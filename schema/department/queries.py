@@ -9,7 +9,7 @@ from core.errors import NotFound
 from core.models import Department
 from core.models.base import prefix_match
 from schema.codes import known_area_prefix
-from schema.department.loaders import DEPARTMENTS
+from schema.department.loaders import DEPARTMENTS, DepartmentByCodeLoader
 from schema.department.types import DepartmentConnection, DepartmentEdge
 from schema.pagination import keyset_page, to_connection
 from schema.refs import DepartmentRef
@@ -46,7 +46,7 @@ class DepartmentQueries:
 
     @strawberry.field
     async def department(self, info: Info, code: str) -> DepartmentRef:
-        row = await info.context.loader("department_by_code").load(code)
+        row = await info.context.loader(DepartmentByCodeLoader).load(code)
         if row is None:
             raise NotFound(f"no department has the code {code!r}", argument="code")
         return row

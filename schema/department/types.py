@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from schema.department.loaders import DepartmentAreasLoader
+from schema.grid.loaders import RegionByCodeLoader
 from schema.pagination import connection_types
 from schema.refs import RegionRef
 
@@ -20,11 +22,11 @@ class DepartmentCore:
 
     @strawberry.field(description="The region the department belongs to.")
     async def region(self, info: Info) -> RegionRef:
-        return await info.context.loader("region_by_code").load(
+        return await info.context.loader(RegionByCodeLoader).load(
             self.region_code  # type: ignore[attr-defined]
         )
 
     @strawberry.field(description="Region prefixes and grid codes the department serves.")
     async def areas(self, info: Info) -> list[str]:
-        rows = await info.context.loader("department_areas").load(self.code)
+        rows = await info.context.loader(DepartmentAreasLoader).load(self.code)
         return [r.area_code for r in rows]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from aiodataloader import DataLoader
+from sqlalchemy import func as sa_func
 from sqlalchemy import select
 
+from authz.events import visible_events
 from core.models import Account, Department, Event, EventAttachment, EventCategory, EventTrace
 from core.models.region import Grid
-from schema.context import Context
 from schema.grid.columns import GRID_COLUMNS
-from schema.loaders import many_loader, one_loader
+from schema.loaders import Loader, ManyLoader, OneLoader
 from schema.located import located_columns
 
 EVENTS = select(
@@ -69,8 +70,8 @@ ATTACHMENTS = select(
 ).order_by(EventAttachment.id)
 
 
-def event_category(ctx: Context) -> DataLoader:
-    stmt = select(
+class EventCategoryLoader(OneLoader):
+    statement = select(
         EventCategory.code,
         EventCategory.kind,
         EventCategory.name_zh,
@@ -78,50 +79,48 @@ def event_category(ctx: Context) -> DataLoader:
         EventCategory.deadline_hours,
         EventCategory.department_types,
     )
-    return one_loader(ctx, stmt, EventCategory.code, "code")
+    key = EventCategory.code
+    key_name = "code"
 
 
-def event_trace(ctx: Context) -> DataLoader:
-    return many_loader(ctx, TRACE, EventTrace.event_id, "event_id")
+class EventTraceLoader(ManyLoader):
+    statement = TRACE
+    key = EventTrace.event_id
+    key_name = "event_id"
 
 
-def event_attachments(ctx: Context) -> DataLoader:
-    return many_loader(ctx, ATTACHMENTS, EventAttachment.event_id, "event_id")
+class EventAttachmentsLoader(ManyLoader):
+    statement = ATTACHMENTS
+    key = EventAttachment.event_id
+    key_name = "event_id"
 
 
-def grid_version_by_id(ctx: Context) -> DataLoader:
+class GridVersionByIdLoader(OneLoader):
     """Any version of a grid (events keep the grid they were reported in)."""
-    return one_loader(ctx, select(*GRID_COLUMNS), Grid.id, "id")
+
+    statement = select(*GRID_COLUMNS)
+    key = Grid.id
+    key_name = "id"
 
 
-def account_name(ctx: Context) -> DataLoader:
-    return one_loader(ctx, select(Account.id, Account.name, Account.role), Account.id, "id")
+class AccountNameLoader(OneLoader):
+    statement = select(Account.id, Account.name, Account.role)
+    key = Account.id
+    key_name = "id"
 
 
-def department_name(ctx: Context) -> DataLoader:
-    return one_loader(ctx, select(Department.code, Department.name), Department.code, "code")
+class DepartmentNameLoader(OneLoader):
+    statement = select(Department.code, Department.name)
+    key = Department.code
+    key_name = "code"
 
 
-LOADERS = {
-    "event_category": event_category,
-    "event_trace": event_trace,
-    "event_attachments": event_attachments,
-    "grid_version_by_id": grid_version_by_id,
-    "account_name": account_name,
-    "department_name": department_name,
-}
-
-
-def latest_events_by_grid(ctx: Context) -> DataLoader:
+class LatestEventsByGridLoader(Loader[tuple[int, int], list[Any]]):
     """The latest events reported in each grid (top N per grid in one statement), keyed by
     (grid id, N); rows outside the actor's reach are left out."""
-    from collections import defaultdict
 
-    from sqlalchemy import func as sa_func
-
-    from schema.event.queries import visible_events
-
-    async def batch(keys: list[tuple[int, int]]) -> list[list[Any]]:
+    async def load_batch(self, keys: list[tuple[int, int]]) -> list[list[Any]]:
+        ctx = self.ctx
         limit = max(n for _, n in keys)
         ranked = (
             EVENTS.add_columns(
@@ -143,8 +142,3 @@ def latest_events_by_grid(ctx: Context) -> DataLoader:
         for r in rows:
             grouped[r.grid_id].append(r)
         return [grouped.get(g, [])[:n] for g, n in keys]
-
-    return DataLoader(batch)
-
-
-LOADERS["latest_events_by_grid"] = latest_events_by_grid

@@ -8,9 +8,11 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
+from authz.events import can_see
 from core import models
 from core.services import events as service
 from core.services.events import Report, Step
+from schema.enums import SupervisionCard
 from schema.event.loaders import EVENTS
 from schema.ids import parse_id
 from schema.located import PositionInput
@@ -132,8 +134,6 @@ class EventMutations:
         if not created:
             await forget_uploads(info, saved)  # a retry: the first report's files are the ones kept
         by_id = {r.id: r for r in rows}
-        from schema.event.queries import can_see
-
         return ReportEventPayload(
             event=by_id[event.id],
             created=created,
@@ -249,10 +249,10 @@ class EventMutations:
         self,
         info: Info,
         id: strawberry.ID,
-        card: str,
+        card: SupervisionCard,
         note: str | None = None,
         expected_version: int | None = None,
     ) -> EventRef:
         return await _step(
-            info, "supervise", id, note, expected_version=expected_version, card=card
+            info, "supervise", id, note, expected_version=expected_version, card=card.value
         )

@@ -6,45 +6,23 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from strawberry.types import Info
 
-from authz.actor import Actor
+from authz.events import can_see, visible_events
+from core.actor import Actor
 from core.errors import BadInput, NotFound, Unauthenticated
 from core.models import Event, EventCategory
 from core.models.account import Role
 from core.models.base import prefix_match
-from core.services.event_rules import holds
 from core.services.indicators import indicators
 from schema.codes import known_area_prefix
+from schema.enums import EventStatus
 from schema.event.loaders import EVENTS
 from schema.event.types import EventCategoryType, EventConnection, EventEdge
 from schema.ids import parse_id
 from schema.pagination import keyset_page, to_connection
 from schema.refs import EventRef
-
-
-def visible_events(actor: Actor, event: Any = Event) -> ColumnElement[bool]:
-    """SQL: events this actor may read (by reach, as reporter, as department or holder);
-    ``event`` is the table or an alias of it."""
-    if not actor.authenticated:
-        return false()
-    parts = [
-        actor.reach.where("event", "read", event.region_code),
-        event.reporter_id == actor.account_id,
-        event.assignee_id == actor.account_id,
-    ]
-    if actor.department_code:
-        parts.append(event.assignee_department == actor.department_code)
-    return or_(*parts)
-
-
-def can_see(actor: Actor, row: Any) -> bool:
-    return (
-        actor.account_id == row.reporter_id
-        or holds(actor, row)
-        or actor.reach.allows("event", "read", row.region_code)
-    )
 
 
 async def _page(info: Info, stmt: Any, first: int, after: str | None) -> Any:
@@ -98,7 +76,7 @@ class EventQueries:
         self,
         info: Info,
         region_code: str | None = None,
-        status: str | None = None,
+        status: EventStatus | None = None,
         category_code: str | None = None,
         overdue: bool | None = None,
         first: int = 50,
@@ -111,7 +89,7 @@ class EventQueries:
         if prefix:
             stmt = stmt.where(prefix_match(Event.region_code, prefix))
         if status is not None:
-            stmt = stmt.where(Event.status == status)
+            stmt = stmt.where(Event.status == status.value)
         if category_code is not None:
             stmt = stmt.where(Event.category_code == category_code)
         if overdue is not None:

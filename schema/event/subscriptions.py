@@ -12,13 +12,13 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from authz.actor import Actor
+from authz.events import can_see
+from core.actor import Actor
 from core.errors import NotFound, Unauthenticated
 from core.models import Event
 from core.models.account import Role
 from core.pubsub import BrokerReconnected
 from schema.event.loaders import EVENTS
-from schema.event.queries import can_see
 from schema.ids import parse_id
 from schema.refs import EventRef
 
@@ -91,7 +91,7 @@ class EventSubscriptions:
             raise Unauthenticated("log in (connection_init Authorization) to get tasks")
 
         async def rows() -> AsyncIterator[Any]:
-            async for message in _merged(info.context.app_state.broker, task_topics(actor)):
+            async for message in _merged(info.context.app.broker, task_topics(actor)):
                 if "id" in message:
                     yield await _load(info, int(message["id"]))
 
@@ -109,7 +109,7 @@ class EventSubscriptions:
             raise NotFound(f"no event has the id {id}", argument="id")
 
         async def rows() -> AsyncIterator[Any]:
-            async for _ in _merged(info.context.app_state.broker, [f"event:{event_id}"]):
+            async for _ in _merged(info.context.app.broker, [f"event:{event_id}"]):
                 yield await _load(info, event_id)
 
         async for row in _sent(info, rows()):

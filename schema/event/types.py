@@ -9,6 +9,24 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from authz.masking import reporter_view
+from schema.enums import (
+    AssigneeKind,
+    AttachmentKind,
+    EventAction,
+    EventLevel,
+    EventStatus,
+    Role,
+    SupervisionCard,
+)
+from schema.event.loaders import (
+    AccountNameLoader,
+    DepartmentNameLoader,
+    EventAttachmentsLoader,
+    EventCategoryLoader,
+    EventTraceLoader,
+    GridVersionByIdLoader,
+)
 from schema.located import LocatedFields
 from schema.pagination import connection_types
 from schema.refs import GridRef
@@ -40,7 +58,7 @@ class EventCategoryType:
 class Attachment:
     key: str = strawberry.field(description="Storage key (content address)")
     mime: str
-    kind: str = strawberry.field(description="image or video")
+    kind: AttachmentKind
     size: int
     original_filename: str | None
 
@@ -48,11 +66,11 @@ class Attachment:
 @strawberry.type
 class TraceStep:
     step: int
-    action: str
-    from_status: str | None
-    to_status: str
+    action: EventAction
+    from_status: EventStatus | None
+    to_status: EventStatus
     actor: str = strawberry.field(description="Who (a role only, for the reporter)")
-    actor_role: str
+    actor_role: Role
     at: datetime
     note: str | None
     detail: str | None
@@ -61,17 +79,14 @@ class TraceStep:
 
 @strawberry.type
 class Assignee:
-    kind: str = strawberry.field(description="worker, level or department")
+    kind: AssigneeKind
     code: str | None = strawberry.field(description="account id, region or department code")
     name: str | None
-    level: str
+    level: EventLevel
 
 
 def _is_reporter_view(info: Info, row: Any) -> bool:
-    actor = info.context.actor
-    return actor.account_id == row.reporter_id and not actor.reach.allows(
-        "event", "read", row.region_code
-    )
+    return reporter_view(info.context.actor, row.reporter_id, row.region_code)
 
 
 @strawberry.type(name="EventCore")
@@ -80,13 +95,11 @@ class EventCore(LocatedFields):
     title: str
     description: str
     address: str | None
-    status: str = strawberry.field(
-        description="assigned, accepted, dispatched, resolved, verified, closed"
-    )
-    level: str = strawberry.field(description="grid, community, township or district")
+    status: EventStatus
+    level: EventLevel
     handling_region: str
     deadline_at: datetime
-    supervision: str | None = strawberry.field(description="normal, yellow or red card")
+    supervision: SupervisionCard | None
     resolved_at: datetime | None
     closed_at: datetime | None
     rating: int | None
@@ -97,7 +110,7 @@ class EventCore(LocatedFields):
 
     @strawberry.field
     def overdue(self) -> bool:
-        return self.status != "closed" and self.deadline_at < datetime.now(UTC)
+        return self.status != EventStatus.CLOSED and self.deadline_at < datetime.now(UTC)
 
     @strawberry.field(description="When it was reported")
     def reported_at(self) -> datetime:
@@ -105,7 +118,7 @@ class EventCore(LocatedFields):
 
     @strawberry.field
     async def category(self, info: Info) -> EventCategoryType:
-        r = await info.context.loader("event_category").load(self.category_code)  # type: ignore[attr-defined]
+        r = await info.context.loader(EventCategoryLoader).load(self.category_code)  # type: ignore[attr-defined]
         return EventCategoryType(
             code=r.code,
             kind=r.kind,
@@ -118,15 +131,15 @@ class EventCore(LocatedFields):
     @strawberry.field(description="The grid it was reported in (kept when grids are redrawn)")
     async def grid(self, info: Info) -> GridRef | None:
         gid = self.grid_id  # type: ignore[attr-defined]
-        return None if gid is None else await info.context.loader("grid_version_by_id").load(gid)
+        return None if gid is None else await info.context.loader(GridVersionByIdLoader).load(gid)
 
     @strawberry.field
     async def assignee(self, info: Info) -> Assignee:
         row: Any = self
         if row.assignee_department is not None:
-            dept = await info.context.loader("department_name").load(row.assignee_department)
+            dept = await info.context.loader(DepartmentNameLoader).load(row.assignee_department)
             return Assignee(
-                kind="department",
+                kind=AssigneeKind.DEPARTMENT,
                 code=row.assignee_department,
                 name=dept.name if dept else None,
                 level=row.level,
@@ -134,31 +147,33 @@ class EventCore(LocatedFields):
         if row.assignee_id is not None:
             if _is_reporter_view(info, row):
                 return Assignee(
-                    kind="worker",
+                    kind=AssigneeKind.WORKER,
                     code=None,
                     name=ROLE_NAMES.get("grid_worker" if row.level == "grid" else "", None),
                     level=row.level,
                 )
-            account = await info.context.loader("account_name").load(row.assignee_id)
+            account = await info.context.loader(AccountNameLoader).load(row.assignee_id)
             return Assignee(
-                kind="worker",
+                kind=AssigneeKind.WORKER,
                 code=str(row.assignee_id),
                 name=account.name if account else None,
                 level=row.level,
             )
-        return Assignee(kind="level", code=row.handling_region, name=None, level=row.level)
+        return Assignee(
+            kind=AssigneeKind.LEVEL, code=row.handling_region, name=None, level=row.level
+        )
 
     @strawberry.field(description="The reporter (null when anonymous, for handlers)")
     async def reporter(self, info: Info) -> str | None:
         row: Any = self
         if row.anonymous and info.context.actor.account_id != row.reporter_id:
             return None
-        account = await info.context.loader("account_name").load(row.reporter_id)
+        account = await info.context.loader(AccountNameLoader).load(row.reporter_id)
         return account.name if account else None
 
     @strawberry.field
     async def attachments(self, info: Info) -> list[Attachment]:
-        rows = await info.context.loader("event_attachments").load(int(self.id))
+        rows = await info.context.loader(EventAttachmentsLoader).load(int(self.id))
         return [_attachment(r) for r in rows]
 
     @strawberry.field(
@@ -167,8 +182,8 @@ class EventCore(LocatedFields):
     )
     async def trace(self, info: Info) -> list[TraceStep]:
         row: Any = self
-        steps = await info.context.loader("event_trace").load(int(row.id))
-        files = await info.context.loader("event_attachments").load(int(row.id))
+        steps = await info.context.loader(EventTraceLoader).load(int(row.id))
+        files = await info.context.loader(EventAttachmentsLoader).load(int(row.id))
         public = _is_reporter_view(info, row)
         out = []
         for s in steps:

@@ -12,6 +12,7 @@ from core.models import Region
 from schema.codes import known_area_prefix, parse_prefix
 from schema.compiled.grids import compiled_grids
 from schema.grid.columns import REGIONS
+from schema.grid.loaders import GridByCodeLoader, RegionByCodeLoader
 from schema.grid.types import (
     GridConnection,
     GridRef,
@@ -58,7 +59,7 @@ class GridQueries:
         prefix = parse_prefix(code, "code")
         if len(prefix) == 15:
             raise NotFound(f"{code!r} is a grid code; use grid(code:)", argument="code")
-        row = await info.context.loader("region_by_code").load(prefix.ljust(12, "0"))
+        row = await info.context.loader(RegionByCodeLoader).load(prefix.ljust(12, "0"))
         if row is None:
             raise NotFound(f"no region has the code {code!r}", argument="code")
         return row
@@ -83,7 +84,7 @@ class GridQueries:
         prefix = parse_prefix(code, "code")
         row: Any = None
         if len(prefix) == 15:
-            row = await info.context.loader("grid_by_code").load(prefix)
+            row = await info.context.loader(GridByCodeLoader).load(prefix)
         if row is None:
             raise NotFound(f"no current grid has the code {code!r}", argument="code")
         return row

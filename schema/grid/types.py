@@ -4,34 +4,29 @@ fields, and the composed types live in ``schema.registry``)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from authz.masking import sees_worker_phone
 from core.masking import mask_phone
 from core.models import Grid, Region
 from core.models.base import prefix_match
+from schema.enums import GridKind, RegionKind, RegionLevel, SpecialGridType, WorkerKind
 from schema.grid.columns import CURRENT_GRIDS, REGIONS
+from schema.grid.loaders import (
+    DutiesByRoleLoader,
+    GridByWorkerLoader,
+    GridGeometryLoader,
+    RegionByCodeLoader,
+    RegionGeometryLoader,
+    WorkerByIdLoader,
+    WorkerRolesLoader,
+)
 from schema.pagination import connection_types, keyset_page, to_connection
 from schema.refs import GridRef, GridWorkerRef, RegionRef
 from schema.scalars import GeoJSON
-
-
-@strawberry.enum
-class RegionLevel(Enum):
-    DISTRICT = "district"
-    TOWNSHIP = "township"
-    COMMUNITY = "community"
-
-
-@strawberry.enum
-class GridKind(Enum):
-    URBAN = "urban"
-    RURAL = "rural"
-    SPECIAL = "special"
-
 
 GridEdge, GridConnection = connection_types("Grid")
 RegionEdge, RegionConnection = connection_types("Region")
@@ -57,7 +52,7 @@ class RegionCore:
     code: str = strawberry.field(description="12-digit statistical division code")
     prefix: str = strawberry.field(description="Code prefix that matches everything inside")
     name: str
-    kind: str = strawberry.field(description="district, street, town, township, community…")
+    kind: RegionKind
 
     @strawberry.field
     def level(self) -> RegionLevel:
@@ -66,7 +61,7 @@ class RegionCore:
     @strawberry.field
     async def parent(self, info: Info) -> RegionRef | None:
         code = self.parent_code  # type: ignore[attr-defined]
-        return None if code is None else await info.context.loader("region_by_code").load(code)
+        return None if code is None else await info.context.loader(RegionByCodeLoader).load(code)
 
     @strawberry.field(description="Regions one level down, by code.")
     async def children(
@@ -91,7 +86,7 @@ class RegionCore:
 
     @strawberry.field(description="The boundary as GeoJSON (MultiPolygon).")
     async def geometry(self, info: Info) -> GeoJSON | None:  # type: ignore[valid-type]
-        row = await info.context.loader("region_geometry").load(self.code)
+        row = await info.context.loader(RegionGeometryLoader).load(self.code)
         return row.geojson if row else None
 
 
@@ -100,9 +95,7 @@ class GridCore:
     id: strawberry.ID
     code: str = strawberry.field(description="15-digit grid code: community code + sequence")
     name: str
-    special_type: str | None = strawberry.field(
-        description="park, market, business_district, campus… for special grids"
-    )
+    special_type: SpecialGridType | None = strawberry.field(description="For special grids")
     valid_from: datetime
 
     @strawberry.field
@@ -111,18 +104,18 @@ class GridCore:
 
     @strawberry.field(description="The community or village the grid belongs to.")
     async def region(self, info: Info) -> RegionRef:
-        return await info.context.loader("region_by_code").load(
+        return await info.context.loader(RegionByCodeLoader).load(
             self.community_code  # type: ignore[attr-defined]
         )
 
     @strawberry.field(description="The grid worker in charge (one grid, one worker).")
     async def worker(self, info: Info) -> GridWorkerRef | None:
         wid = self.worker_id  # type: ignore[attr-defined]
-        return None if wid is None else await info.context.loader("worker_by_id").load(wid)
+        return None if wid is None else await info.context.loader(WorkerByIdLoader).load(wid)
 
     @strawberry.field(description="The boundary as GeoJSON (MultiPolygon).")
     async def geometry(self, info: Info) -> GeoJSON:  # type: ignore[valid-type]
-        row = await info.context.loader("grid_geometry").load(int(self.id))
+        row = await info.context.loader(GridGeometryLoader).load(int(self.id))
         return row.geojson
 
 
@@ -144,7 +137,7 @@ class WorkerRole:
 
     @strawberry.field
     async def duties(self, info: Info) -> list[Duty]:
-        rows = await info.context.loader("duties_by_role").load(self.code)
+        rows = await info.context.loader(DutiesByRoleLoader).load(self.code)
         return [
             Duty(code=r.code, name_zh=r.name_zh, name_en=r.name_en, description=r.description)
             for r in rows
@@ -161,20 +154,20 @@ class GridWorkerCore:
     @strawberry.field(description="Work phone; masked for the public.")
     def phone(self, info: Info) -> str | None:
         phone = self.phone  # type: ignore[attr-defined]
-        return phone if info.context.actor.is_staff else mask_phone(phone)
+        return phone if sees_worker_phone(info.context.actor) else mask_phone(phone)
 
-    @strawberry.field(description="full_time or part_time")
-    def kind(self) -> str | None:
+    @strawberry.field
+    def kind(self) -> WorkerKind | None:
         return self.kind  # type: ignore[attr-defined, no-any-return]
 
     @strawberry.field
     async def roles(self, info: Info) -> list[WorkerRole]:
-        rows = await info.context.loader("worker_roles").load(int(self.id))
+        rows = await info.context.loader(WorkerRolesLoader).load(int(self.id))
         return [WorkerRole(code=r.code, name_zh=r.name_zh, name_en=r.name_en) for r in rows]
 
     @strawberry.field(description="The grid this worker is in charge of.")
     async def grid(self, info: Info) -> GridRef | None:
-        return await info.context.loader("grid_by_worker").load(int(self.id))
+        return await info.context.loader(GridByWorkerLoader).load(int(self.id))
 
 
 __all__ = ["GridCore", "GridWorkerCore", "RegionCore"]

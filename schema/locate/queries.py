@@ -17,6 +17,8 @@ from core.errors import BadInput, Unauthenticated
 from core.models.base import prefix_match
 from core.services.locating import check_position, place_point
 from schema.codes import known_area_prefix
+from schema.enums import CodeKind, HereKind, TimeLevel
+from schema.grid.loaders import RegionByCodeLoader
 from schema.locate.types import DecodedCode, Here, Location
 
 
@@ -31,13 +33,13 @@ def decode_any(code: str, tz: str) -> DecodedCode:
             cell, interval = st.cell, st.time
             return DecodedCode(
                 code=code.strip().upper(),
-                kind="spacetime",
+                kind=CodeKind.SPACETIME,
                 level=cell.level,
                 west=float(cell.west),
                 south=float(cell.south),
                 east=float(cell.east),
                 north=float(cell.north),
-                time_level=str(interval.level),
+                time_level=TimeLevel(interval.level),
                 start=interval.start,
                 end=interval.end,
             )
@@ -46,7 +48,7 @@ def decode_any(code: str, tz: str) -> DecodedCode:
         raise _bad(exc, "code") from exc
     return DecodedCode(
         code=cell.code,
-        kind="beidou",
+        kind=CodeKind.BEIDOU,
         level=cell.level,
         west=float(cell.west),
         south=float(cell.south),
@@ -81,7 +83,7 @@ class LocateQueries:
         async with ctx.locked() as session:
             placement = await place_point(session, lon, lat)
         grid = placement.grid
-        regions = ctx.loader("region_by_code")
+        regions = ctx.loader(RegionByCodeLoader)
         community = township = None
         if grid is not None:
             community, township = await regions.load_many(
@@ -121,10 +123,10 @@ class LocateQueries:
                 code = beidou.decode(code).code
             except InvalidCode as exc:
                 raise _bad(exc, "code") from exc
-            kind, column = "beidou", "beidou_code"
+            kind, column = HereKind.BEIDOU, "beidou_code"
         else:
             code = await known_area_prefix(info, code, "code")
-            kind, column = "region", "region_code"
+            kind, column = HereKind.REGION, "region_code"
 
         def filters(model: Any) -> Iterator[ColumnElement[bool]]:
             yield prefix_match(getattr(model, column), code)

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from authz.scope import within_reach
 from core.models import Event, Household, Organization, Person, Place, Thing
+from schema.enums import CodeKind, HereKind, TimeLevel
 from schema.event.loaders import EVENTS
 from schema.event.types import EventConnection, EventEdge
 from schema.located import located_page
@@ -34,13 +35,13 @@ class DecodedCode:
     interval)."""
 
     code: str
-    kind: str = strawberry.field(description="beidou or spacetime")
+    kind: CodeKind
     level: int = strawberry.field(description="BeiDou level 1–10")
     west: float
     south: float
     east: float
     north: float
-    time_level: str | None = strawberry.field(description="year, month, day, hour…")
+    time_level: TimeLevel | None
     start: datetime | None = strawberry.field(description="Start of the interval (inclusive)")
     end: datetime | None = strawberry.field(description="End of the interval (exclusive)")
 
@@ -85,7 +86,7 @@ class Here:
     """Everything located in a BeiDou cell or region and, optionally, a period."""
 
     code: str
-    kind: str = strawberry.field(description="beidou or region")
+    kind: HereKind
     start: datetime | None
     end: datetime | None
     filters: strawberry.Private[Any]

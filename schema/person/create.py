@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from core import models
 from core.services.records import Where, create_person
+from schema.enums import Gender, HouseholdRelation, ResidenceType, value_of
 from schema.ids import optional_id
 from schema.located import PositionInput, reselect
 from schema.person.loaders import PERSONS
@@ -23,12 +24,12 @@ class CreatePersonInput:
         default=None, description="GB 11643 number; gender and birth date are taken from it"
     )
     passport_number: str | None = None
-    gender: str | None = None
+    gender: Gender | None = None
     birth_date: date | None = None
     phone: str | None = None
-    residence_type: str = "registered"
+    residence_type: ResidenceType = ResidenceType.REGISTERED
     household_id: strawberry.ID | None = None
-    relation: str = "head"
+    relation: HouseholdRelation = HouseholdRelation.HEAD
     address: str | None = None
     collected_at: datetime | None = None
 
@@ -48,12 +49,12 @@ class CreatePersonMutation:
                 pm=ctx.plugin_manager,
                 id_number=input.id_number,
                 passport_number=input.passport_number,
-                gender=input.gender,
+                gender=value_of(input.gender),
                 birth_date=input.birth_date,
                 phone=input.phone,
-                residence_type=input.residence_type,
+                residence_type=input.residence_type.value,
                 household_id=optional_id(input.household_id, "householdId"),
-                relation=input.relation,
+                relation=input.relation.value,
                 address=input.address,
             )
             return await reselect(info, PERSONS, models.Person, person.id)

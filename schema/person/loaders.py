@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from aiodataloader import DataLoader
 from sqlalchemy import select
 
 from core.models import Household, Person, PersonSpecialGroup, SpecialGroup
-from schema.context import Context
-from schema.loaders import many_loader, one_loader
+from schema.loaders import ManyLoader, OneLoader
 from schema.located import located_columns
 
 PERSONS = select(
@@ -27,16 +25,20 @@ PERSONS = select(
 HOUSEHOLDS = select(Household.id, Household.code, Household.address, *located_columns(Household))
 
 
-def household_by_id(ctx: Context) -> DataLoader:
-    return one_loader(ctx, HOUSEHOLDS, Household.id, "id")
+class HouseholdByIdLoader(OneLoader):
+    statement = HOUSEHOLDS
+    key = Household.id
+    key_name = "id"
 
 
-def persons_by_household(ctx: Context) -> DataLoader:
-    return many_loader(ctx, PERSONS.order_by(Person.id), Person.household_id, "household_id")
+class PersonsByHouseholdLoader(ManyLoader):
+    statement = PERSONS.order_by(Person.id)
+    key = Person.household_id
+    key_name = "household_id"
 
 
-def special_groups_by_person(ctx: Context) -> DataLoader:
-    stmt = (
+class SpecialGroupsByPersonLoader(ManyLoader):
+    statement = (
         select(
             PersonSpecialGroup.person_id,
             SpecialGroup.code,
@@ -46,11 +48,5 @@ def special_groups_by_person(ctx: Context) -> DataLoader:
         .join(SpecialGroup, SpecialGroup.code == PersonSpecialGroup.group_code)
         .order_by(SpecialGroup.code)
     )
-    return many_loader(ctx, stmt, PersonSpecialGroup.person_id, "person_id")
-
-
-LOADERS = {
-    "household_by_id": household_by_id,
-    "persons_by_household": persons_by_household,
-    "special_groups_by_person": special_groups_by_person,
-}
+    key = PersonSpecialGroup.person_id
+    key_name = "person_id"

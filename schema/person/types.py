@@ -8,10 +8,16 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from core.masking import mask_address, mask_identity_number, mask_passport, mask_phone
-from schema.audit import reveal
+from authz.masking import HOUSEHOLD, PERSON, SPECIAL_GROUPS, may_unmask
+from schema.audit import reveal, shown
+from schema.enums import Gender, HouseholdRelation, ResidenceType
 from schema.located import LocatedFields, readable
 from schema.pagination import connection_types
+from schema.person.loaders import (
+    HouseholdByIdLoader,
+    PersonsByHouseholdLoader,
+    SpecialGroupsByPersonLoader,
+)
 from schema.refs import HouseholdRef, PersonRef
 
 PersonEdge, PersonConnection = connection_types("Person")
@@ -41,56 +47,44 @@ def _reveal(row: Any, info: Info, category: str, field: str) -> bool:
 class PersonCore(LocatedFields):
     id: strawberry.ID
     name: str
-    gender: str
+    gender: Gender
     birth_date: date
-    residence_type: str = strawberry.field(description="registered, floating or overseas")
-    relation: str = strawberry.field(description="Relation to the head of the household")
+    residence_type: ResidenceType
+    relation: HouseholdRelation
 
     @strawberry.field(description="GB 11643 identity number; masked without person:identity.")
     def id_number(self, info: Info) -> str | None:
-        value = self.id_number  # type: ignore[attr-defined]
-        if value is None or _reveal(self, info, "person:identity", "idNumber"):
-            return value  # type: ignore[no-any-return]
-        return mask_identity_number(value)
+        return shown(info, self, "idNumber", PERSON["idNumber"])  # type: ignore[no-any-return]
 
     @strawberry.field(description="Passport of an overseas resident; masked likewise.")
     def passport_number(self, info: Info) -> str | None:
-        value = self.passport_number  # type: ignore[attr-defined]
-        if value is None or _reveal(self, info, "person:identity", "passportNumber"):
-            return value  # type: ignore[no-any-return]
-        return mask_passport(value)
+        return shown(info, self, "passportNumber", PERSON["passportNumber"])  # type: ignore[no-any-return]
 
     @strawberry.field(description="Phone number; masked without person:contact.")
     def phone(self, info: Info) -> str | None:
-        value = self.phone  # type: ignore[attr-defined]
-        if value is None or _reveal(self, info, "person:contact", "phone"):
-            return value  # type: ignore[no-any-return]
-        return mask_phone(value)
+        return shown(info, self, "phone", PERSON["phone"])  # type: ignore[no-any-return]
 
     @strawberry.field(description="Exact address; masked without person:contact.")
     def address(self, info: Info) -> str | None:
-        value = self.address  # type: ignore[attr-defined]
-        if value is None or _reveal(self, info, "person:contact", "address"):
-            return value  # type: ignore[no-any-return]
-        return mask_address(value)
+        return shown(info, self, "address", PERSON["address"])  # type: ignore[no-any-return]
 
     @strawberry.field
     async def household(self, info: Info) -> HouseholdRef | None:
         hid = self.household_id  # type: ignore[attr-defined]
         if hid is None:
             return None
-        row = await info.context.loader("household_by_id").load(hid)
+        row = await info.context.loader(HouseholdByIdLoader).load(hid)
         return readable(info, row, "person:basic")
 
     @strawberry.field(
         description="GB/T 31000 special groups and care groups; null without person:special_group."
     )
     async def special_groups(self, info: Info) -> list[SpecialGroup] | None:
-        if not info.context.actor.reach.allows("person:special_group", "read", self.region_code):
+        if not may_unmask(info.context.actor, SPECIAL_GROUPS, self.region_code):
             return None
-        rows = await info.context.loader("special_groups_by_person").load(int(self.id))
+        rows = await info.context.loader(SpecialGroupsByPersonLoader).load(int(self.id))
         if rows:
-            _reveal(self, info, "person:special_group", "specialGroups")
+            _reveal(self, info, SPECIAL_GROUPS, "specialGroups")
         return [SpecialGroup(code=r.code, name_zh=r.name_zh, name_en=r.name_en) for r in rows]
 
 
@@ -101,19 +95,9 @@ class HouseholdCore(LocatedFields):
 
     @strawberry.field(description="Exact address; masked without person:contact.")
     def address(self, info: Info) -> str | None:
-        value = self.address  # type: ignore[attr-defined]
-        if value is None or reveal(
-            info,
-            category="person:contact",
-            kind="household",
-            record_id=int(self.id),
-            region_code=self.region_code,
-            field="address",
-        ):
-            return value  # type: ignore[no-any-return]
-        return mask_address(value)
+        return shown(info, self, "address", HOUSEHOLD["address"])  # type: ignore[no-any-return]
 
     @strawberry.field
     async def members(self, info: Info) -> list[PersonRef]:
-        rows = await info.context.loader("persons_by_household").load(int(self.id))
+        rows = await info.context.loader(PersonsByHouseholdLoader).load(int(self.id))
         return [r for r in rows if readable(info, r, "person:basic") is not None]

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from core import models
 from core.services.records import Where, create_organization, create_place, create_thing
+from schema.enums import OrganizationKind, PlaceKind, ThingKind, ThingStatus
 from schema.ids import optional_id
 from schema.located import PositionInput, reselect
 from schema.place.loaders import ORGANIZATIONS, PLACES, THINGS
@@ -24,7 +25,7 @@ def _id(value: strawberry.ID | None, argument: str = "id") -> int | None:
 
 @strawberry.input
 class CreatePlaceInput:
-    kind: str = strawberry.field(description="building, house or venue")
+    kind: PlaceKind
     name: str
     location: PositionInput
     address: str | None = None
@@ -36,21 +37,19 @@ class CreatePlaceInput:
 
 @strawberry.input
 class CreateThingInput:
-    kind: str = strawberry.field(description="component, facility or iot_device")
+    kind: ThingKind
     category: str
     name: str
     location: PositionInput
     code: str | None = None
-    status: str = "normal"
+    status: ThingStatus = ThingStatus.NORMAL
     place_id: strawberry.ID | None = None
     collected_at: datetime | None = None
 
 
 @strawberry.input
 class CreateOrganizationInput:
-    kind: str = strawberry.field(
-        description="social_organization, enterprise or party_organization"
-    )
+    kind: OrganizationKind
     name: str
     location: PositionInput
     uscc: str | None = None
@@ -70,7 +69,7 @@ class CreatePlaceMutations:
             place = await create_place(
                 session,
                 ctx.actor,
-                kind=input.kind,
+                kind=input.kind.value,
                 name=input.name,
                 where=Where(input.location.lon, input.location.lat, input.collected_at),
                 tz=ctx.settings.timezone,
@@ -89,14 +88,14 @@ class CreatePlaceMutations:
             thing = await create_thing(
                 session,
                 ctx.actor,
-                kind=input.kind,
+                kind=input.kind.value,
                 category=input.category,
                 name=input.name,
                 where=Where(input.location.lon, input.location.lat, input.collected_at),
                 tz=ctx.settings.timezone,
                 pm=ctx.plugin_manager,
                 code=input.code,
-                status=input.status,
+                status=input.status.value,
                 place_id=_id(input.place_id, "placeId"),
             )
             return await reselect(info, THINGS, models.Thing, thing.id)
@@ -110,7 +109,7 @@ class CreatePlaceMutations:
             org = await create_organization(
                 session,
                 ctx.actor,
-                kind=input.kind,
+                kind=input.kind.value,
                 name=input.name,
                 where=Where(input.location.lon, input.location.lat, input.collected_at),
                 tz=ctx.settings.timezone,

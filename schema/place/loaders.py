@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from aiodataloader import DataLoader
 from sqlalchemy import select
 
 from core.models import Organization, Place, Thing
-from schema.context import Context
-from schema.loaders import one_loader
+from schema.loaders import OneLoader
 from schema.located import located_columns
 
 PLACES = select(
@@ -46,12 +44,13 @@ ORGANIZATIONS = select(
 )
 
 
-def place_by_id(ctx: Context) -> DataLoader:
-    return one_loader(ctx, PLACES, Place.id, "id")
+class PlaceByIdLoader(OneLoader):
+    statement = PLACES
+    key = Place.id
+    key_name = "id"
 
 
-def organization_by_id(ctx: Context) -> DataLoader:
-    return one_loader(ctx, ORGANIZATIONS, Organization.id, "id")
-
-
-LOADERS = {"place_by_id": place_by_id, "organization_by_id": organization_by_id}
+class OrganizationByIdLoader(OneLoader):
+    statement = ORGANIZATIONS
+    key = Organization.id
+    key_name = "id"

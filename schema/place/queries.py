@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from core.models import Organization, Place, Thing
+from schema.enums import OrganizationKind, PlaceKind, ThingKind
 from schema.located import located_page
 from schema.place.loaders import ORGANIZATIONS, PLACES, THINGS
 from schema.place.types import (
@@ -25,7 +26,7 @@ class PlaceQueries:
         self,
         info: Info,
         region_code: str | None = None,
-        kind: str | None = None,
+        kind: PlaceKind | None = None,
         first: int = 50,
         after: str | None = None,
     ) -> PlaceConnection:  # type: ignore[valid-type]
@@ -40,7 +41,7 @@ class PlaceQueries:
             region_code=region_code,
             first=first,
             after=after,
-            filters=[Place.kind == kind] if kind else [],
+            filters=[Place.kind == kind.value] if kind else [],
         )
 
     @strawberry.field(description="Components, facilities and IoT devices in a region.")
@@ -48,7 +49,7 @@ class PlaceQueries:
         self,
         info: Info,
         region_code: str | None = None,
-        kind: str | None = None,
+        kind: ThingKind | None = None,
         first: int = 50,
         after: str | None = None,
     ) -> ThingConnection:  # type: ignore[valid-type]
@@ -63,7 +64,7 @@ class PlaceQueries:
             region_code=region_code,
             first=first,
             after=after,
-            filters=[Thing.kind == kind] if kind else [],
+            filters=[Thing.kind == kind.value] if kind else [],
         )
 
     @strawberry.field(description="Social organizations, enterprises, party organizations.")
@@ -71,7 +72,7 @@ class PlaceQueries:
         self,
         info: Info,
         region_code: str | None = None,
-        kind: str | None = None,
+        kind: OrganizationKind | None = None,
         first: int = 50,
         after: str | None = None,
     ) -> OrganizationConnection:  # type: ignore[valid-type]
@@ -86,5 +87,5 @@ class PlaceQueries:
             region_code=region_code,
             first=first,
             after=after,
-            filters=[Organization.kind == kind] if kind else [],
+            filters=[Organization.kind == kind.value] if kind else [],
         )

@@ -8,10 +8,12 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from core.masking import mask_address, mask_phone
-from schema.audit import reveal
+from authz.masking import HOUSE, ORGANIZATION
+from schema.audit import shown
+from schema.enums import OrganizationKind, PlaceKind, ThingKind, ThingStatus
 from schema.located import LocatedFields, readable
 from schema.pagination import connection_types
+from schema.place.loaders import OrganizationByIdLoader, PlaceByIdLoader
 from schema.refs import OrganizationRef, PlaceRef
 
 PlaceEdge, PlaceConnection = connection_types("Place")
@@ -22,31 +24,19 @@ OrganizationEdge, OrganizationConnection = connection_types("Organization")
 async def _place(info: Info, place_id: int | None) -> object | None:
     if place_id is None:
         return None
-    return readable(info, await info.context.loader("place_by_id").load(place_id), "place")
+    return readable(info, await info.context.loader(PlaceByIdLoader).load(place_id), "place")
 
 
 def _house_text(row: Any, info: Info, field: str) -> str | None:
-    value = getattr(row, field)
-    if (
-        value is None
-        or row.kind != "house"
-        or reveal(
-            info,
-            category="person:contact",
-            kind="place",
-            record_id=int(row.id),
-            region_code=row.region_code,
-            field=field,
-        )
-    ):
-        return value  # type: ignore[no-any-return]
-    return mask_address(value)
+    if row.kind != "house":
+        return getattr(row, field)  # type: ignore[no-any-return]
+    return shown(info, row, field, HOUSE[field])  # type: ignore[no-any-return]
 
 
 @strawberry.type(name="PlaceCore")
 class PlaceCore(LocatedFields):
     id: strawberry.ID
-    kind: str = strawberry.field(description="building, house or venue")
+    kind: PlaceKind
     usage: str | None
     floors: int | None
     attributes: JSON
@@ -70,11 +60,11 @@ class PlaceCore(LocatedFields):
 @strawberry.type(name="ThingCore")
 class ThingCore(LocatedFields):
     id: strawberry.ID
-    kind: str = strawberry.field(description="component, facility or iot_device")
+    kind: ThingKind
     category: str
     name: str
     code: str | None
-    status: str
+    status: ThingStatus
     attributes: JSON
 
     @strawberry.field
@@ -85,9 +75,7 @@ class ThingCore(LocatedFields):
 @strawberry.type(name="OrganizationCore")
 class OrganizationCore(LocatedFields):
     id: strawberry.ID
-    kind: str = strawberry.field(
-        description="social_organization, enterprise or party_organization"
-    )
+    kind: OrganizationKind
     name: str
     uscc: str | None = strawberry.field(description="Unified social credit code")
     legal_representative: str | None
@@ -95,17 +83,7 @@ class OrganizationCore(LocatedFields):
 
     @strawberry.field(description="Contact phone; masked without person:contact.")
     def phone(self, info: Info) -> str | None:
-        value = self.phone  # type: ignore[attr-defined]
-        if value is None or reveal(
-            info,
-            category="person:contact",
-            kind="organization",
-            record_id=int(self.id),
-            region_code=self.region_code,
-            field="phone",
-        ):
-            return value  # type: ignore[no-any-return]
-        return mask_phone(value)
+        return shown(info, self, "phone", ORGANIZATION["phone"])  # type: ignore[no-any-return]
 
     @strawberry.field
     async def place(self, info: Info) -> PlaceRef | None:
@@ -116,5 +94,5 @@ class OrganizationCore(LocatedFields):
         pid = self.parent_id  # type: ignore[attr-defined]
         if pid is None:
             return None
-        row = await info.context.loader("organization_by_id").load(pid)
+        row = await info.context.loader(OrganizationByIdLoader).load(pid)
         return readable(info, row, "organization")

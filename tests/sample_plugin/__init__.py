@@ -1,4 +1,5 @@
-"""A plugin used by the tests: it implements every hook, through the hook API only."""
+"""A plugin used by the tests, through the hook API only: most hooks (role rules and file
+key columns are tested with plugins of their own in tests/test_plugins.py)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,39 @@ from typing import Any
 
 import strawberry
 import typer
-from aiodataloader import DataLoader
+from sqlalchemy import text
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from strawberry.types import Info
 
 from core.categories import DataCategory
 from core.plugins import hookimpl
+from core.runtime import Runtime
+from schema.loaders import Loader
 from tests.sample_plugin.models import SampleNote
+
+
+class SampleState:
+    """The sample plugin's own state in a running app."""
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.shout_batches: list[list[str]] = []
+
+
+class ShoutLoader(Loader[str, str]):
+    """A plugin's own DataLoader: keyed by its class, made once per request."""
+
+    async def load_batch(self, keys: list[str]) -> list[str]:
+        self.ctx.runtime.state.of(SampleState).shout_batches.append(list(keys))
+        return [k + "!" for k in keys]
 
 
 @strawberry.type
 class GridSample:
     @strawberry.field(description="The grid code, shouted (through a batched loader).")
     async def sample_shout(self, info: Info) -> str:
-        return await info.context.loader("sample_shout").load(self.code)  # type: ignore[attr-defined]
+        return await info.context.loader(ShoutLoader).load(self.code)  # type: ignore[attr-defined]
 
 
 @strawberry.type
@@ -60,7 +79,6 @@ class SamplePlugin:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
-        self.shout_batches: list[list[str]] = []
 
     @hookimpl
     def gridgov_migration_dirs(self) -> list[Path]:
@@ -94,17 +112,6 @@ class SamplePlugin:
         return SampleSubscription
 
     @hookimpl
-    def gridgov_dataloaders(self) -> dict[str, Any]:
-        def shout(ctx: Any) -> DataLoader:
-            async def batch(keys: list[str]) -> list[str]:
-                self.shout_batches.append(list(keys))
-                return [k + "!" for k in keys]
-
-            return DataLoader(batch)
-
-        return {"sample_shout": shout}
-
-    @hookimpl
     def gridgov_routes(self) -> list[Route]:
         async def ping(request: Any) -> PlainTextResponse:
             return PlainTextResponse("pong")
@@ -118,12 +125,16 @@ class SamplePlugin:
             typer.echo(f"hello {name} from the sample plugin")
 
     @hookimpl
-    async def gridgov_startup(self, app: Any) -> None:
-        self.calls.append(("startup", app))
+    async def gridgov_startup(self, runtime: Runtime) -> None:
+        # the plugin's own typed state, kept by the runtime
+        runtime.state.of(SampleState).started += 1
+        async with runtime.sessionmaker() as session:
+            self.calls.append(("startup", await session.scalar(text("SELECT 'ready'"))))
+        self.runtime = runtime
 
     @hookimpl
-    def gridgov_shutdown(self, app: Any) -> None:
-        self.calls.append(("shutdown", app))
+    def gridgov_shutdown(self, runtime: Runtime) -> None:
+        self.calls.append(("shutdown", runtime.state.of(SampleState).started))
 
     @hookimpl
     async def gridgov_event_transition(

@@ -138,7 +138,7 @@ def upgrade() -> None:
         "'district_command', 'department_staff', 'admin', 'auditor'))"
     )
     # Rows outside every monthly partition land here; monthly partitions are created ahead
-    # at start-up (authz.audit.ensure_audit_partitions).
+    # at start-up (core.database.audit_partitions).
     op.execute("CREATE TABLE access_audit_default PARTITION OF access_audit DEFAULT")
     op.execute(APPEND_ONLY_FUNCTION)
     for table in ("access_audit", "grant_event"):

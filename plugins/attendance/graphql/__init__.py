@@ -10,7 +10,6 @@ from plugins.attendance.graphql.fieldwork import (
     FieldworkMutations,
     GridWorkerFieldwork,
 )
-from plugins.attendance.graphql.loaders import LOADERS
 from plugins.attendance.graphql.report import ReportQueries
 from plugins.attendance.graphql.tracks import GridWorkerTracks, TrackMutations, TrackQueries
 
@@ -30,4 +29,4 @@ TYPE_PARTS = {
     "Event": [EventPatrolFinding],
 }
 
-__all__ = ["LOADERS", "TYPE_PARTS", "AttendanceMutations", "AttendanceQueries"]
+__all__ = ["TYPE_PARTS", "AttendanceMutations", "AttendanceQueries"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from schema.audit import reveal
+from schema.grid.loaders import GridByWorkerLoader
 
 TRACK = "attendance:track"
 
@@ -14,7 +15,7 @@ async def may_read_worker(info: Info, worker_id: int, category: str) -> bool:
     ctx = info.context
     if ctx.actor.account_id == worker_id:
         return True
-    grid = await ctx.loader("grid_by_worker").load(worker_id)
+    grid = await ctx.loader(GridByWorkerLoader).load(worker_id)
     code = grid.code if grid is not None else None
     if category == TRACK:
         return reveal(

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from core.errors import BadInput
 from plugins.attendance.checkin import check_in, check_out
 from plugins.attendance.graphql.access import may_read_worker
+from plugins.attendance.graphql.loaders import DaysLoader
 from plugins.attendance.settings import settings_of
 from schema.located import PositionInput
 
@@ -46,7 +47,7 @@ def record_of(row: Any) -> AttendanceRecord:
 
 async def _record(info: Info, location: PositionInput, step: Any) -> AttendanceRecord:
     ctx = info.context
-    tolerance = settings_of(ctx.app_state).tolerance_m
+    tolerance = settings_of(ctx.runtime).tolerance_m
     async with ctx.transaction() as session:
         row = await step(
             session, ctx.actor, location.lon, location.lat, ctx.settings.timezone, tolerance
@@ -85,5 +86,5 @@ class GridWorkerAttendance:
             raise BadInput("from is after to", argument="to")
         if not await may_read_worker(info, worker_id, "attendance"):
             return None
-        rows = await info.context.loader("attendance_days").load((worker_id, from_, to))
+        rows = await info.context.loader(DaysLoader).load((worker_id, from_, to))
         return [record_of(r) for r in rows]

@@ -13,6 +13,12 @@ from strawberry.types import Info
 from core.errors import BadInput
 from plugins.attendance import fieldwork as service
 from plugins.attendance.graphql.access import may_read_worker
+from plugins.attendance.graphql.loaders import (
+    FindingByEventLoader,
+    FindingsByPatrolLoader,
+    PatrolsLoader,
+    VisitsLoader,
+)
 from plugins.attendance.settings import settings_of
 from schema.ids import optional_id, parse_id
 from schema.located import PositionInput
@@ -65,7 +71,7 @@ class PatrolRecord:
 
     @strawberry.field
     async def findings(self, info: Info) -> list[FindingRecord]:
-        rows = await info.context.loader("attendance_findings").load(int(self.id))
+        rows = await info.context.loader(FindingsByPatrolLoader).load(int(self.id))
         return [finding_of(r) for r in rows]
 
 
@@ -226,7 +232,7 @@ class FieldworkMutations:
                 session,
                 ctx.actor,
                 parse_id(patrol_id, "patrolId"),
-                settings=settings_of(ctx.app_state),
+                settings=settings_of(ctx.runtime),
             )
             return patrol_of(patrol)
 
@@ -251,7 +257,7 @@ class GridWorkerFieldwork:
         key = (worker_id, from_, to, _limit(first))
         if not await may_read_worker(info, worker_id, "attendance"):
             return None
-        rows = await info.context.loader("attendance_visits").load(key)
+        rows = await info.context.loader(VisitsLoader).load(key)
         return [visit_of(visit, photos) for visit, photos in rows]
 
     @strawberry.field(description="Patrols started in [from, to), newest first.")
@@ -262,7 +268,7 @@ class GridWorkerFieldwork:
         key = (worker_id, from_, to, _limit(first))
         if not await may_read_worker(info, worker_id, "attendance"):
             return None
-        rows = await info.context.loader("attendance_patrols").load(key)
+        rows = await info.context.loader(PatrolsLoader).load(key)
         return [patrol_of(r) for r in rows]
 
 
@@ -270,5 +276,5 @@ class GridWorkerFieldwork:
 class EventPatrolFinding:
     @strawberry.field(description="The patrol finding this event was made from, if any.")
     async def patrol_finding(self, info: Info) -> FindingRecord | None:
-        row = await info.context.loader("attendance_finding_by_event").load(int(self.id))  # type: ignore[attr-defined]
+        row = await info.context.loader(FindingByEventLoader).load(int(self.id))  # type: ignore[attr-defined]
         return finding_of(row) if row is not None else None

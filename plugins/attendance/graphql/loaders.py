@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from aiodataloader import DataLoader
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from plugins.attendance.models import AttendanceDay, Patrol, PatrolFinding, Visit, VisitPhoto
 from plugins.attendance.settings import settings_of
 from plugins.attendance.tracks import load_tracks
-from schema.loaders import grouped_loader
+from schema.loaders import GroupedLoader, Loader
 
 MAX_DAYS = 366
 
@@ -35,21 +34,21 @@ def _by_worker(rows: Any) -> dict[int, list[Any]]:
     return out
 
 
-def tracks(ctx: Any) -> DataLoader:
+class TracksLoader(GroupedLoader):
     """Keys ``(worker, start, end)`` → the worker's Track."""
 
-    async def fetch(arguments: tuple[Any, ...], workers: list[int]) -> dict[int, Any]:
+    async def fetch(self, arguments: tuple[Any, ...], workers: list[int]) -> dict[int, Any]:
+        ctx = self.ctx
         start, end = arguments
         async with ctx.locked() as session:
-            return await load_tracks(session, workers, start, end, settings_of(ctx.app_state))
-
-    return grouped_loader(ctx, fetch)
+            return await load_tracks(session, workers, start, end, settings_of(ctx.runtime))
 
 
-def days(ctx: Any) -> DataLoader:
+class DaysLoader(GroupedLoader):
     """Keys ``(worker, from, to)`` → check-in days, oldest first (a year at most)."""
 
-    async def fetch(arguments: tuple[Any, ...], workers: list[int]) -> dict[int, list[Any]]:
+    async def fetch(self, arguments: tuple[Any, ...], workers: list[int]) -> dict[int, list[Any]]:
+        ctx = self.ctx
         start, to = arguments
         filters = []
         if start is not None:
@@ -59,13 +58,12 @@ def days(ctx: Any) -> DataLoader:
         stmt = _latest(AttendanceDay, filters, workers, [AttendanceDay.day], MAX_DAYS)
         return _by_worker((await ctx.execute(stmt)).scalars())
 
-    return grouped_loader(ctx, fetch)
 
-
-def visits(ctx: Any) -> DataLoader:
+class VisitsLoader(GroupedLoader):
     """Keys ``(worker, from, to, first)`` → (visit, photos) pairs, newest first."""
 
-    async def fetch(arguments: tuple[Any, ...], workers: list[int]) -> dict[int, list[Any]]:
+    async def fetch(self, arguments: tuple[Any, ...], workers: list[int]) -> dict[int, list[Any]]:
+        ctx = self.ctx
         start, to, first = arguments
         filters = []
         if start is not None:
@@ -88,13 +86,12 @@ def visits(ctx: Any) -> DataLoader:
             out[r.worker_id].append((r, photos[r.id]))
         return out
 
-    return grouped_loader(ctx, fetch)
 
-
-def patrols(ctx: Any) -> DataLoader:
+class PatrolsLoader(GroupedLoader):
     """Keys ``(worker, from, to, first)`` → patrols started then, newest first."""
 
-    async def fetch(arguments: tuple[Any, ...], workers: list[int]) -> dict[int, list[Any]]:
+    async def fetch(self, arguments: tuple[Any, ...], workers: list[int]) -> dict[int, list[Any]]:
+        ctx = self.ctx
         start, to, first = arguments
         filters = []
         if start is not None:
@@ -105,11 +102,10 @@ def patrols(ctx: Any) -> DataLoader:
         stmt = _latest(Patrol, filters, workers, order, first)
         return _by_worker((await ctx.execute(stmt)).scalars())
 
-    return grouped_loader(ctx, fetch)
 
-
-def findings_by_patrol(ctx: Any) -> DataLoader:
-    async def load(ids: list[int]) -> list[list[Any]]:
+class FindingsByPatrolLoader(Loader[int, list[Any]]):
+    async def load_batch(self, ids: list[int]) -> list[list[Any]]:
+        ctx = self.ctx
         rows = await ctx.execute(
             select(PatrolFinding).where(PatrolFinding.patrol_id.in_(ids)).order_by(PatrolFinding.id)
         )
@@ -118,23 +114,10 @@ def findings_by_patrol(ctx: Any) -> DataLoader:
             out[r.patrol_id].append(r)
         return [out[i] for i in ids]
 
-    return DataLoader(load)
 
-
-def finding_by_event(ctx: Any) -> DataLoader:
-    async def load(ids: list[int]) -> list[Any]:
+class FindingByEventLoader(Loader[int, Any]):
+    async def load_batch(self, ids: list[int]) -> list[Any]:
+        ctx = self.ctx
         rows = await ctx.execute(select(PatrolFinding).where(PatrolFinding.event_id.in_(ids)))
         found = {r.event_id: r for r in rows.scalars()}
         return [found.get(i) for i in ids]
-
-    return DataLoader(load)
-
-
-LOADERS = {
-    "attendance_tracks": tracks,
-    "attendance_days": days,
-    "attendance_visits": visits,
-    "attendance_patrols": patrols,
-    "attendance_findings": findings_by_patrol,
-    "attendance_finding_by_event": finding_by_event,
-}

@@ -105,6 +105,6 @@ class ReportQueries:
                 month,
                 region_code,
                 tz=ctx.settings.timezone,
-                settings=settings_of(ctx.app_state),
+                settings=settings_of(ctx.runtime),
             )
         return typed(found)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -12,8 +12,9 @@ from strawberry.types import Info
 from core.errors import BadInput, Forbidden, Unauthenticated
 from core.models.account import Role
 from plugins.attendance.graphql.access import TRACK, may_read_worker
+from plugins.attendance.graphql.loaders import TracksLoader
 from plugins.attendance.packed import parse_packed
-from plugins.attendance.settings import settings_of
+from plugins.attendance.settings import AttendanceState, settings_of
 from plugins.attendance.tracks import (
     Fix,
     Playback,
@@ -104,7 +105,7 @@ class TrackQueries:
         ctx = info.context
         async with ctx.locked() as session:
             found = await playback(
-                session, worker_id, from_, to, settings_of(ctx.app_state), simplify
+                session, worker_id, from_, to, settings_of(ctx.runtime), simplify
             )
         return _typed(found)
 
@@ -135,7 +136,7 @@ class TrackMutations:
             raise Unauthenticated("log in first")
         if actor.role is not Role.GRID_WORKER:
             raise Forbidden("only grid workers upload tracks")
-        settings = settings_of(ctx.app_state)
+        settings = settings_of(ctx.runtime)
         if (fixes is None) == (packed is None):
             raise BadInput("send either fixes or packed", argument="fixes")
         if packed is not None:
@@ -143,7 +144,7 @@ class TrackMutations:
         else:
             batch = [Fix(f.at, f.lon, f.lat, f.accuracy) for f in fixes or ()]
         check_fixes(batch, settings, datetime.now(UTC))
-        known: set[Any] = ctx.app_state.attendance_partitions
+        known = ctx.runtime.state.of(AttendanceState).partitions
         await ensure_partitions(ctx.sessionmaker, months_of(batch), known)
         async with ctx.transaction() as session:
             done = await upload_fixes(session, actor.account_id, batch, ctx.settings.timezone)
@@ -160,11 +161,11 @@ class GridWorkerTracks:
         self, info: Info, from_: FROM, to: datetime, simplify: SIMPLIFY = None
     ) -> TrackPlayback | None:
         worker_id = int(self.id)  # type: ignore[attr-defined]
-        settings = settings_of(info.context.app_state)
+        settings = settings_of(info.context.runtime)
         check_period(from_, to, settings)
         check_simplify(simplify)
         if not await may_read_worker(info, worker_id, TRACK):
             return None
-        track = await info.context.loader("attendance_tracks").load((worker_id, from_, to))
+        track = await info.context.loader(TracksLoader).load((worker_id, from_, to))
         found = playback_of(worker_id, from_, to, track or no_track(), settings, simplify)
         return _typed(found)

@@ -93,7 +93,7 @@ async def test_patrols_visits_and_the_monthly_report(pg_server, template_db, app
             {"id": finding["eventId"]},
         )
         assert event["data"]["event"] == {
-            "status": "assigned",  # the finding's grid is the worker's own
+            "status": "ASSIGNED",  # the finding's grid is the worker's own
             "channel": "worker_app",
             "patrolFinding": {"id": finding["id"]},
         }

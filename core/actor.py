@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from authz.reach import Reach
+from core.errors import Forbidden, Unauthenticated
 from core.models.account import Role
+from core.reach import Reach
 
 STAFF_ROLES = frozenset(
     {
@@ -41,3 +42,12 @@ class Actor:
 
 
 ANONYMOUS = Actor()
+
+
+def require_category(actor: Actor, category: str, action: str = "read") -> None:
+    """The actor may ``action`` the category somewhere (else 401/403)."""
+    if actor.reach.anywhere(category, action):
+        return
+    if not actor.authenticated:
+        raise Unauthenticated("log in to read this data")
+    raise Forbidden(f"you hold no '{action}' grant on '{category}'")
