@@ -15,7 +15,7 @@ import pluggy
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types.base import StrawberryObjectDefinition, has_object_definition
+from strawberry.types.base import get_object_definition, has_object_definition
 
 from core.settings import Settings
 from schema import registry
@@ -103,7 +103,7 @@ class GridgovSchema(strawberry.Schema):
 
 
 def _fields(part: type) -> list[str]:
-    definition: StrawberryObjectDefinition = part.__strawberry_definition__  # type: ignore[attr-defined]
+    definition = get_object_definition(part, strict=True)
     return [f.graphql_name or strawberry_camel(f.python_name) for f in definition.fields]
 
 
@@ -215,7 +215,7 @@ def build_schema(
             *extensions,
         ]
         schema = GridgovSchema(
-            query=root_types["Query"],  # type: ignore[arg-type]
+            query=root_types["Query"],  # type: ignore[arg-type]  # the core has a Query
             mutation=root_types["Mutation"],
             subscription=root_types["Subscription"],
             extensions=schema_extensions,

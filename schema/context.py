@@ -60,8 +60,10 @@ class Context:
     def session(self) -> AsyncSession:
         if self._session is None:
             self._reading = self.read_sessionmaker is not None
-            maker = self.read_sessionmaker if self._reading else self.sessionmaker
-            self._session = maker()  # type: ignore[misc]
+            maker = self.sessionmaker
+            if self.read_sessionmaker is not None:
+                maker = self.read_sessionmaker
+            self._session = maker()
         return self._session
 
     async def execute(self, statement: Executable, params: Any = None) -> Result[Any]:

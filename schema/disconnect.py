@@ -35,7 +35,7 @@ async def cancel_on_disconnect(app: ASGIApp, scope: Scope, receive: Receive, sen
         while (await receive())["type"] != "http.disconnect":
             pass
 
-    handler = asyncio.create_task(app(scope, receive_body, send_answer))
+    handler = asyncio.ensure_future(app(scope, receive_body, send_answer))
     watcher = asyncio.create_task(gone())
     try:
         await asyncio.wait({handler, watcher}, return_when=asyncio.FIRST_COMPLETED)

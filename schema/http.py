@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.requests import HTTPConnection
-from starlette.responses import JSONResponse
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from authz.identify import anonymous, bearer_token, identify, known_actor
+from core.actor import ANONYMOUS, Actor
 from core.auth import TokenVerifier
 from core.database.faults import RETRY_AFTER_SECONDS, Fault, FaultLog, fault_of
 from core.errors import Unauthenticated
@@ -49,7 +51,7 @@ def _exact_big_ints(value: Any) -> Any:
     return value
 
 
-class GraphQLView(GraphQL):
+class GraphQLView(GraphQL[Context, None]):
     def __init__(self, schema: Any, *, production: bool, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
         self.production = production
@@ -114,7 +116,9 @@ class GraphQLView(GraphQL):
                 raise ConnectionRejectionError({"message": exc.message}) from exc
         return await super().on_ws_connect(context)
 
-    async def get_context(self, request: Any, response: Any = None) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         ctx: Context = request.scope["state"]["gridgov_context"]
         ctx.request = request
         ctx.response = response
@@ -210,7 +214,7 @@ class GraphQLEndpoint:
             request=conn,
             settings=settings,
             sessionmaker=state.sessionmaker,
-            actor=None,  # type: ignore[arg-type]
+            actor=ANONYMOUS,  # until the token is read, below
             plugin_manager=self.pm,
             on_identity_change=identities.clear,
             read_sessionmaker=state.read_sessionmaker,
@@ -219,6 +223,7 @@ class GraphQLEndpoint:
         try:
             try:
                 token = bearer_token(conn.headers.get("authorization"))
+                actor: Actor | None
                 if token is None:
                     actor = anonymous(state.authz)
                 else:

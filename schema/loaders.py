@@ -15,14 +15,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Select
-from sqlalchemy.orm import InstrumentedAttribute
+
+from schema.pagination import Column, Statement
 
 if TYPE_CHECKING:
     from schema.context import Context
 
-#: the column a loader's keys are matched with (a mapped attribute or a table column)
-KeyColumn = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -43,8 +41,8 @@ class Loader(DataLoader[K, V], Generic[K, V]):
 class OneLoader(Loader[Any, Any]):
     """At most one row per key: ``statement WHERE key IN (…)``."""
 
-    statement: ClassVar[Select[*tuple[Any, ...]]]
-    key: ClassVar[KeyColumn]
+    statement: ClassVar[Statement]
+    key: ClassVar[Column]
     key_name: ClassVar[str]
 
     async def load_batch(self, keys: list[Any]) -> list[Any]:
@@ -58,8 +56,8 @@ class OneLoader(Loader[Any, Any]):
 class ManyLoader(Loader[Any, list[Any]]):
     """The list of rows of each key, in the statement's order."""
 
-    statement: ClassVar[Select[*tuple[Any, ...]]]
-    key: ClassVar[KeyColumn]
+    statement: ClassVar[Statement]
+    key: ClassVar[Column]
     key_name: ClassVar[str]
 
     async def load_batch(self, keys: list[Any]) -> list[list[Any]]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import ColumnElement, func
 from strawberry.types import Info
 
 from authz.scope import within_reach
@@ -16,7 +16,7 @@ from core.actor import require_category
 from core.models.base import prefix_match
 from schema.codes import known_area_prefix
 from schema.grid.loaders import GridByIdLoader
-from schema.pagination import keyset_page, to_connection
+from schema.pagination import Statement, keyset_page, to_connection
 from schema.refs import GridRef
 from schema.scalars import GeoJSON
 
@@ -41,18 +41,18 @@ class LocatedFields:
 
     @strawberry.field(description="The grid the record lies in; null when unassigned.")
     async def grid(self, info: Info) -> GridRef | None:
-        gid = self.grid_id  # type: ignore[attr-defined]
+        gid = self.grid_id  # type: ignore[attr-defined]  # self is the row
         return None if gid is None else await info.context.loader(GridByIdLoader).load(gid)
 
     @strawberry.field(description="Position or shape as GeoJSON.")
-    def location(self) -> GeoJSON | None:  # type: ignore[valid-type]
-        return self.geojson  # type: ignore[attr-defined, no-any-return]
+    def location(self) -> GeoJSON | None:
+        return self.geojson  # type: ignore[attr-defined]  # self is the row
 
 
 async def located_page(
     info: Info,
     model: Any,
-    statement: Select[Any],
+    statement: Statement,
     *,
     kind: str,
     connection: type,
@@ -100,6 +100,6 @@ def readable(info: Info, row: Any, category: str) -> Any:
     return row if info.context.actor.reach.allows(category, "read", row.region_code) else None
 
 
-async def reselect(info: Info, statement: Select[Any], model: Any, record_id: int) -> Any:
+async def reselect(info: Info, statement: Statement, model: Any, record_id: int) -> Any:
     """The row of a record just written, as its GraphQL type reads it."""
     return (await info.context.session.execute(statement.where(model.id == record_id))).one()

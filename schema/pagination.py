@@ -9,14 +9,19 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.types import Info
 
 from core.errors import BadInput
-from schema.refs import REGISTRY
+
+#: a SELECT of any columns (SQLAlchemy types a Select by the tuple of its columns)
+Statement: TypeAlias = Select[*tuple[Any, ...]]
+#: a column to order or match by: a mapped attribute or a column expression
+Column: TypeAlias = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
 def encode_cursor(kind: str, key: Sequence[Any]) -> str:
@@ -60,13 +65,13 @@ class Page:
     keys: list[tuple[Any, ...]]
     has_next: bool
     has_previous: bool
-    count_statement: Select[Any] | None
+    count_statement: Statement | None
 
 
 async def keyset_page(
     info: Info,
-    statement: Select[Any],
-    order_by: Sequence[ColumnElement[Any]],
+    statement: Statement,
+    order_by: Sequence[Column],
     key_of: Callable[[Any], tuple[Any, ...]],
     *,
     kind: str,
@@ -87,35 +92,35 @@ async def keyset_page(
     return Page(rows, [key_of(r) for r in rows], has_next, after is not None, count_statement)
 
 
-def connection_types(node_name: str, node: type | None = None) -> tuple[type, type]:
-    """An ``<Node>Edge`` and ``<Node>Connection`` pair whose node is the composed type of
-    that name (or ``node``, for a type plugins do not extend)."""
-    node_type: Any = node if node is not None else Annotated[node_name, strawberry.lazy(REGISTRY)]
-
-    edge = strawberry.type(
-        type(f"{node_name}Edge", (), {"__annotations__": {"cursor": str, "node": node_type}}),
-        name=f"{node_name}Edge",
-    )
-
-    @strawberry.type(name=f"{node_name}Connection")
-    class Connection:
-        edges: list[edge]  # type: ignore[valid-type]
-        page_info: PageInfo
-        count_statement: strawberry.Private[Any]
-
-        @strawberry.field(description="Number of items in the whole list (one more query).")
-        async def total_count(self, info: Info) -> int:
-            return int(await info.context.scalar(self.count_statement))
-
-        @strawberry.field
-        def nodes(self) -> list[node_type]:  # type: ignore[valid-type]
-            return [e.node for e in self.edges]
-
-    Connection.__name__ = f"{node_name}Connection"
-    return edge, Connection
+N = TypeVar("N")
 
 
-def to_connection(connection: type, edge: type, page: Page, kind: str) -> Any:
+@strawberry.type
+class Edge(Generic[N]):
+    """``Edge[PlaceRef]`` is GraphQL's ``PlaceEdge``."""
+
+    cursor: str
+    node: N
+
+
+@strawberry.type
+class Connection(Generic[N]):
+    """``Connection[PlaceRef]`` is GraphQL's ``PlaceConnection``: one page of a list."""
+
+    edges: list[Edge[N]]
+    page_info: PageInfo
+    count_statement: strawberry.Private[Any]
+
+    @strawberry.field(description="Number of items in the whole list (one more query).")
+    async def total_count(self, info: Info) -> int:
+        return int(await info.context.scalar(self.count_statement))
+
+    @strawberry.field
+    def nodes(self) -> list[N]:
+        return [e.node for e in self.edges]
+
+
+def to_connection(connection: Any, edge: Any, page: Page, kind: str) -> Any:
     edges = [
         edge(cursor=encode_cursor(kind, k), node=row)
         for row, k in zip(page.rows, page.keys, strict=True)

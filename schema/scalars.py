@@ -7,6 +7,7 @@ from typing import Any, NewType
 
 import strawberry
 from shapely.geometry import shape
+from strawberry.types.scalar import ScalarDefinition
 
 from core.errors import BadInput
 
@@ -35,7 +36,7 @@ def _serialize(value: Any) -> Any:
 GeoJSON = NewType("GeoJSON", object)
 
 #: For ``StrawberryConfig(scalar_map=SCALARS)``.
-SCALARS = {
+SCALARS: dict[object, ScalarDefinition] = {
     GeoJSON: strawberry.scalar(
         name="GeoJSON",
         description="A GeoJSON geometry object (RFC 7946), WGS 84 longitude/latitude.",

@@ -3,6 +3,7 @@ each is run on a copy of the code with one deliberate fault planted."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -84,3 +85,15 @@ def test_mypy_fails_on_a_type_error(tree: Path) -> None:
         target.write_text(before)
     assert found.returncode != 0, found.stdout
     assert "core/runtime.py" in found.stdout and "[return-value]" in found.stdout
+
+
+def test_every_type_ignore_names_its_error_code_and_says_why() -> None:
+    pattern = re.compile(r"# type: ignore\[[a-z-]+(, [a-z-]+)*\]  # \S")
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "type: ignore" in line and not pattern.search(line)
+    ]
+    assert not bare, "type: ignore without [code]  # reason: " + ", ".join(bare)

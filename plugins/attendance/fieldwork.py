@@ -36,7 +36,7 @@ def _note(value: str | None, *, required: bool) -> str | None:
 
 
 async def _visited(
-    session: AsyncSession, actor: Actor, model: type, record_id: int, argument: str
+    session: AsyncSession, actor: Actor, model: type[Any], record_id: int, argument: str
 ) -> Any:
     """The household or person visited: it exists and the worker may read it."""
     record = await session.get(model, record_id)

@@ -32,7 +32,7 @@ def parse_packed(value: Any, limit: int) -> list[Fix]:
             "packed fixes are an object of arrays t (epoch ms), lon, lat and optional accuracy",
             argument="packed",
         )
-    columns = [value.get(k) for k in KEYS]
+    columns: list[Any] = [value.get(k) for k in KEYS]
     if columns[3] is None:
         columns[3] = [None] * len(columns[0]) if isinstance(columns[0], list) else None
     if not all(isinstance(c, list) for c in columns):

@@ -41,7 +41,7 @@ class AttendanceState:
     """The plugin's state in a running app (``runtime.state.of(AttendanceState)``): its
     settings, read once, and the monthly partitions of GPS fixes known to exist."""
 
-    settings: AttendanceSettings = field(default_factory=AttendanceSettings)
+    settings: AttendanceSettings = field(default_factory=lambda: AttendanceSettings())
     partitions: set[date] = field(default_factory=set)
 
 

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -244,7 +244,9 @@ def simplified(lon: np.ndarray, lat: np.ndarray, tolerance_m: float) -> np.ndarr
 
 def iso_times(us: np.ndarray) -> list[str]:
     """ISO 8601 UTC times, to the second when every time is whole, else finer."""
-    unit = "s" if not (us % 1_000_000).any() else "ms" if not (us % 1000).any() else "us"
+    unit: Literal["s", "ms", "us"] = (
+        "s" if not (us % 1_000_000).any() else "ms" if not (us % 1000).any() else "us"
+    )
     return list(np.datetime_as_string(us.astype("datetime64[us]"), unit=unit, timezone="UTC"))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from core.models import Account
-from schema.account.types import AccountRef
+from schema.refs import AccountRef
 
 ACCOUNT_COLUMNS = (
     Account.id,

@@ -22,12 +22,12 @@ class AccountCore:
 
     @strawberry.field
     async def region(self, info: Info) -> RegionRef | None:
-        code = self.region_code  # type: ignore[attr-defined]
+        code = self.region_code  # type: ignore[attr-defined]  # self is the row
         return None if code is None else await info.context.loader(RegionByCodeLoader).load(code)
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentRef | None:
-        code = self.department_code  # type: ignore[attr-defined]
+        code = self.department_code  # type: ignore[attr-defined]  # self is the row
         if code is None:
             return None
         return await info.context.loader(DepartmentByCodeLoader).load(code)

@@ -77,7 +77,7 @@ class AuthzQueries:
         to: datetime | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> AccessRecordConnection:  # type: ignore[valid-type]
+    ) -> AccessRecordConnection:
         require_category(info.context.actor, "audit")
         stmt = select(
             AccessAudit.id,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import strawberry
 
 from schema.enums import GrantAction
-from schema.pagination import connection_types
+from schema.pagination import Connection, Edge
 
 
 @strawberry.type
@@ -47,7 +47,8 @@ class AccessRecord:
     operation: str
 
 
-AccessRecordEdge, AccessRecordConnection = connection_types("AccessRecord", AccessRecord)
+AccessRecordEdge = Edge[AccessRecord]
+AccessRecordConnection = Connection[AccessRecord]
 
 
 def grant_of(row: object) -> Grant:

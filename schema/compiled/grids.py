@@ -8,7 +8,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, bindparam, cast, false, func, literal_column, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from authz.events import visible_events
@@ -146,7 +156,7 @@ def _statement(actor: Any, node_selection: list[Selected], prefix: bool, after: 
     """The page statement; the page size, prefix bounds and cursor are parameters."""
     g = Grid
     node = _node(actor, g, node_selection) if node_selection else false()
-    where = [g.valid_to.is_(None)]
+    where: list[ColumnElement[bool]] = [g.valid_to.is_(None)]
     if prefix:
         where += [g.code >= bindparam("lo"), g.code < bindparam("hi")]
     if after:

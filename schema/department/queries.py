@@ -25,7 +25,7 @@ class DepartmentQueries:
         type: str | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> DepartmentConnection:  # type: ignore[valid-type]
+    ) -> DepartmentConnection:
         stmt = DEPARTMENTS
         if region_code is not None:
             prefix = await known_area_prefix(info, region_code)

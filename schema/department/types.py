@@ -7,10 +7,11 @@ from strawberry.types import Info
 
 from schema.department.loaders import DepartmentAreasLoader
 from schema.grid.loaders import RegionByCodeLoader
-from schema.pagination import connection_types
-from schema.refs import RegionRef
+from schema.pagination import Connection, Edge
+from schema.refs import DepartmentNode, RegionRef
 
-DepartmentEdge, DepartmentConnection = connection_types("Department")
+DepartmentEdge = Edge[DepartmentNode]
+DepartmentConnection = Connection[DepartmentNode]
 
 
 @strawberry.type(name="DepartmentCore")
@@ -23,7 +24,7 @@ class DepartmentCore:
     @strawberry.field(description="The region the department belongs to.")
     async def region(self, info: Info) -> RegionRef:
         return await info.context.loader(RegionByCodeLoader).load(
-            self.region_code  # type: ignore[attr-defined]
+            self.region_code  # type: ignore[attr-defined]  # self is the row
         )
 
     @strawberry.field(description="Region prefixes and grid codes the department serves.")

@@ -18,4 +18,4 @@ class GridEvents:
     async def events(self, info: Info, first: int = 10) -> list[EventRef]:
         if not 0 <= first <= 50:
             raise BadInput("first must be between 0 and 50", argument="first")
-        return await info.context.loader(LatestEventsByGridLoader).load((int(self.id), first))  # type: ignore[attr-defined]
+        return await info.context.loader(LatestEventsByGridLoader).load((int(self.id), first))  # type: ignore[attr-defined]  # self is the row

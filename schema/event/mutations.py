@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
@@ -59,7 +60,7 @@ async def _step(
     id: strawberry.ID,
     note: str | None = None,
     location: PositionInput | None = None,
-    uploads: list[Any] = (),  # type: ignore[assignment]
+    uploads: Sequence[Any] = (),
     expected_version: int | None = None,
     **params: Any,
 ) -> Any:

@@ -81,7 +81,7 @@ class EventQueries:
         overdue: bool | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> EventConnection:  # type: ignore[valid-type]
+    ) -> EventConnection:
         actor = info.context.actor
         _need_login(actor)
         stmt = EVENTS.where(visible_events(actor))
@@ -100,7 +100,7 @@ class EventQueries:
     @strawberry.field(description="Events you reported.")
     async def my_reports(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> EventConnection:  # type: ignore[valid-type]
+    ) -> EventConnection:
         actor = info.context.actor
         _need_login(actor)
         return await _page(info, EVENTS.where(Event.reporter_id == actor.account_id), first, after)
@@ -110,7 +110,7 @@ class EventQueries:
     )
     async def my_tasks(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> EventConnection:  # type: ignore[valid-type]
+    ) -> EventConnection:
         actor = info.context.actor
         _need_login(actor)
         mine = [and_(Event.assignee_id == actor.account_id, Event.assignee_department.is_(None))]
@@ -120,7 +120,7 @@ class EventQueries:
             Role.COMMUNITY_STAFF: "community",
             Role.TOWNSHIP_STAFF: "township",
             Role.DISTRICT_COMMAND: "district",
-        }.get(actor.role)  # type: ignore[arg-type]
+        }.get(actor.role)
         if level is not None:
             region = actor.region_code if level != "district" else None
             clause = and_(
@@ -137,7 +137,7 @@ class EventQueries:
     @strawberry.field(description="Open events past their deadline, within your reach.")
     async def overdue_events(
         self, info: Info, region_code: str | None = None, first: int = 50, after: str | None = None
-    ) -> EventConnection:  # type: ignore[valid-type]
+    ) -> EventConnection:
         return await EventQueries.events(
             self, info, region_code=region_code, overdue=True, first=first, after=after
         )

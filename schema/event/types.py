@@ -28,10 +28,11 @@ from schema.event.loaders import (
     GridVersionByIdLoader,
 )
 from schema.located import LocatedFields
-from schema.pagination import connection_types
-from schema.refs import GridRef
+from schema.pagination import Connection, Edge
+from schema.refs import EventNode, GridRef
 
-EventEdge, EventConnection = connection_types("Event")
+EventEdge = Edge[EventNode]
+EventConnection = Connection[EventNode]
 ROLE_NAMES = {
     "citizen": "市民",
     "grid_worker": "网格员",
@@ -118,7 +119,7 @@ class EventCore(LocatedFields):
 
     @strawberry.field
     async def category(self, info: Info) -> EventCategoryType:
-        r = await info.context.loader(EventCategoryLoader).load(self.category_code)  # type: ignore[attr-defined]
+        r = await info.context.loader(EventCategoryLoader).load(self.category_code)  # type: ignore[attr-defined]  # self is the row
         return EventCategoryType(
             code=r.code,
             kind=r.kind,
@@ -130,7 +131,7 @@ class EventCore(LocatedFields):
 
     @strawberry.field(description="The grid it was reported in (kept when grids are redrawn)")
     async def grid(self, info: Info) -> GridRef | None:
-        gid = self.grid_id  # type: ignore[attr-defined]
+        gid = self.grid_id  # type: ignore[attr-defined]  # self is the row
         return None if gid is None else await info.context.loader(GridVersionByIdLoader).load(gid)
 
     @strawberry.field

@@ -57,7 +57,7 @@ class GridManageQueries:
     async def grids_geojson(self, info: Info, region_code: str | None = None) -> JSON:
         prefix = await known_area_prefix(info, region_code)
         async with info.context.locked() as session:
-            return await export_grids(session, prefix)
+            return JSON(await export_grids(session, prefix))
 
     @strawberry.field(description="Every version of a grid code, oldest first.")
     async def grid_versions(self, info: Info, code: str) -> list[GridVersion]:

@@ -11,18 +11,12 @@ from core.errors import NotFound
 from core.models import Region
 from schema.codes import known_area_prefix, parse_prefix
 from schema.compiled.grids import compiled_grids
+from schema.enums import RegionLevel
 from schema.grid.columns import REGIONS
 from schema.grid.loaders import GridByCodeLoader, RegionByCodeLoader
-from schema.grid.types import (
-    GridConnection,
-    GridRef,
-    RegionConnection,
-    RegionEdge,
-    RegionLevel,
-    RegionRef,
-    grid_page,
-)
+from schema.grid.types import GridConnection, RegionConnection, RegionEdge, grid_page
 from schema.pagination import keyset_page, to_connection
+from schema.refs import GridRef, RegionRef
 
 
 @strawberry.type
@@ -35,7 +29,7 @@ class GridQueries:
         level: RegionLevel | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> RegionConnection:  # type: ignore[valid-type]
+    ) -> RegionConnection:
         stmt = REGIONS
         if parent_code is not None:
             prefix = await known_area_prefix(info, parent_code, "parentCode")
@@ -71,12 +65,12 @@ class GridQueries:
         region_code: str | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> GridConnection:  # type: ignore[valid-type]
+    ) -> GridConnection:
         prefix = await known_area_prefix(info, region_code)
         if info.context.settings.compiled_reads:
             compiled = await compiled_grids(info, prefix, first, after)
             if compiled is not None:
-                return compiled  # type: ignore[no-any-return]
+                return compiled
         return await grid_page(info, prefix, first, after)
 
     @strawberry.field(description="One current grid by its 15-digit code.")

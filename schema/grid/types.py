@@ -24,12 +24,14 @@ from schema.grid.loaders import (
     WorkerByIdLoader,
     WorkerRolesLoader,
 )
-from schema.pagination import connection_types, keyset_page, to_connection
-from schema.refs import GridRef, GridWorkerRef, RegionRef
+from schema.pagination import Connection, Edge, keyset_page, to_connection
+from schema.refs import GridNode, GridRef, GridWorkerRef, RegionNode, RegionRef
 from schema.scalars import GeoJSON
 
-GridEdge, GridConnection = connection_types("Grid")
-RegionEdge, RegionConnection = connection_types("Region")
+GridEdge = Edge[GridNode]
+GridConnection = Connection[GridNode]
+RegionEdge = Edge[RegionNode]
+RegionConnection = Connection[RegionNode]
 
 
 async def grid_page(info: Info, prefix: str, first: int, after: str | None) -> Any:
@@ -56,17 +58,17 @@ class RegionCore:
 
     @strawberry.field
     def level(self) -> RegionLevel:
-        return RegionLevel(self.level)  # type: ignore[attr-defined]
+        return RegionLevel(self.level)  # type: ignore[arg-type]  # self is the row
 
     @strawberry.field
     async def parent(self, info: Info) -> RegionRef | None:
-        code = self.parent_code  # type: ignore[attr-defined]
+        code = self.parent_code  # type: ignore[attr-defined]  # self is the row
         return None if code is None else await info.context.loader(RegionByCodeLoader).load(code)
 
     @strawberry.field(description="Regions one level down, by code.")
     async def children(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> RegionConnection:  # type: ignore[valid-type]
+    ) -> RegionConnection:
         stmt = REGIONS.where(Region.parent_code == self.code)
         page = await keyset_page(
             info,
@@ -81,11 +83,11 @@ class RegionCore:
         return to_connection(RegionConnection, RegionEdge, page, "region")
 
     @strawberry.field(description="Current grids inside this region, by code.")
-    async def grids(self, info: Info, first: int = 50, after: str | None = None) -> GridConnection:  # type: ignore[valid-type]
+    async def grids(self, info: Info, first: int = 50, after: str | None = None) -> GridConnection:
         return await grid_page(info, self.prefix, first, after)
 
     @strawberry.field(description="The boundary as GeoJSON (MultiPolygon).")
-    async def geometry(self, info: Info) -> GeoJSON | None:  # type: ignore[valid-type]
+    async def geometry(self, info: Info) -> GeoJSON | None:
         row = await info.context.loader(RegionGeometryLoader).load(self.code)
         return row.geojson if row else None
 
@@ -100,21 +102,21 @@ class GridCore:
 
     @strawberry.field
     def kind(self) -> GridKind:
-        return GridKind(self.kind)  # type: ignore[attr-defined]
+        return GridKind(self.kind)  # type: ignore[arg-type]  # self is the row
 
     @strawberry.field(description="The community or village the grid belongs to.")
     async def region(self, info: Info) -> RegionRef:
         return await info.context.loader(RegionByCodeLoader).load(
-            self.community_code  # type: ignore[attr-defined]
+            self.community_code  # type: ignore[attr-defined]  # self is the row
         )
 
     @strawberry.field(description="The grid worker in charge (one grid, one worker).")
     async def worker(self, info: Info) -> GridWorkerRef | None:
-        wid = self.worker_id  # type: ignore[attr-defined]
+        wid = self.worker_id  # type: ignore[attr-defined]  # self is the row
         return None if wid is None else await info.context.loader(WorkerByIdLoader).load(wid)
 
     @strawberry.field(description="The boundary as GeoJSON (MultiPolygon).")
-    async def geometry(self, info: Info) -> GeoJSON:  # type: ignore[valid-type]
+    async def geometry(self, info: Info) -> GeoJSON:
         row = await info.context.loader(GridGeometryLoader).load(int(self.id))
         return row.geojson
 
@@ -153,12 +155,12 @@ class GridWorkerCore:
 
     @strawberry.field(description="Work phone; masked for the public.")
     def phone(self, info: Info) -> str | None:
-        phone = self.phone  # type: ignore[attr-defined]
+        phone = self.phone
         return phone if sees_worker_phone(info.context.actor) else mask_phone(phone)
 
     @strawberry.field
     def kind(self) -> WorkerKind | None:
-        return self.kind  # type: ignore[attr-defined, no-any-return]
+        return self.kind  # type: ignore[return-value]  # self is the row
 
     @strawberry.field
     async def roles(self, info: Info) -> list[WorkerRole]:

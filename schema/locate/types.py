@@ -110,7 +110,7 @@ class Here:
     @strawberry.field
     async def persons(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> PersonConnection:  # type: ignore[valid-type]
+    ) -> PersonConnection:
         return await located_page(
             info,
             Person,
@@ -128,7 +128,7 @@ class Here:
     @strawberry.field
     async def households(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> HouseholdConnection:  # type: ignore[valid-type]
+    ) -> HouseholdConnection:
         return await located_page(
             info,
             Household,
@@ -146,7 +146,7 @@ class Here:
     @strawberry.field
     async def places(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> PlaceConnection:  # type: ignore[valid-type]
+    ) -> PlaceConnection:
         return await located_page(
             info,
             Place,
@@ -164,7 +164,7 @@ class Here:
     @strawberry.field
     async def things(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> ThingConnection:  # type: ignore[valid-type]
+    ) -> ThingConnection:
         return await located_page(
             info,
             Thing,
@@ -182,7 +182,7 @@ class Here:
     @strawberry.field
     async def organizations(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> OrganizationConnection:  # type: ignore[valid-type]
+    ) -> OrganizationConnection:
         return await located_page(
             info,
             Organization,
@@ -200,7 +200,7 @@ class Here:
     @strawberry.field(description="Events reported here (and then), within your reach.")
     async def events(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> EventConnection:  # type: ignore[valid-type]
+    ) -> EventConnection:
         return await located_page(
             info,
             Event,

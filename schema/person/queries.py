@@ -22,7 +22,7 @@ class PersonQueries:
         first: int = 50,
         after: str | None = None,
         name: str | None = None,
-    ) -> PersonConnection:  # type: ignore[valid-type]
+    ) -> PersonConnection:
         filters = [Person.name == name] if name else []
         compiled = plan(info) if info.context.settings.compiled_reads else None
         connection = await located_page(
@@ -41,7 +41,7 @@ class PersonQueries:
         if compiled is not None:
             done = await complete_persons(info, compiled, connection)
             if done is not None:
-                return done  # type: ignore[no-any-return]
+                return done
         return connection
 
     @strawberry.field(description="Households whose region code starts with regionCode.")
@@ -51,7 +51,7 @@ class PersonQueries:
         region_code: str | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> HouseholdConnection:  # type: ignore[valid-type]
+    ) -> HouseholdConnection:
         return await located_page(
             info,
             Household,

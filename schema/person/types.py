@@ -12,16 +12,18 @@ from authz.masking import HOUSEHOLD, PERSON, SPECIAL_GROUPS, may_unmask
 from schema.audit import reveal, shown
 from schema.enums import Gender, HouseholdRelation, ResidenceType
 from schema.located import LocatedFields, readable
-from schema.pagination import connection_types
+from schema.pagination import Connection, Edge
 from schema.person.loaders import (
     HouseholdByIdLoader,
     PersonsByHouseholdLoader,
     SpecialGroupsByPersonLoader,
 )
-from schema.refs import HouseholdRef, PersonRef
+from schema.refs import HouseholdNode, HouseholdRef, PersonNode, PersonRef
 
-PersonEdge, PersonConnection = connection_types("Person")
-HouseholdEdge, HouseholdConnection = connection_types("Household")
+PersonEdge = Edge[PersonNode]
+PersonConnection = Connection[PersonNode]
+HouseholdEdge = Edge[HouseholdNode]
+HouseholdConnection = Connection[HouseholdNode]
 
 
 @strawberry.type
@@ -54,23 +56,23 @@ class PersonCore(LocatedFields):
 
     @strawberry.field(description="GB 11643 identity number; masked without person:identity.")
     def id_number(self, info: Info) -> str | None:
-        return shown(info, self, "idNumber", PERSON["idNumber"])  # type: ignore[no-any-return]
+        return shown(info, self, "idNumber", PERSON["idNumber"])
 
     @strawberry.field(description="Passport of an overseas resident; masked likewise.")
     def passport_number(self, info: Info) -> str | None:
-        return shown(info, self, "passportNumber", PERSON["passportNumber"])  # type: ignore[no-any-return]
+        return shown(info, self, "passportNumber", PERSON["passportNumber"])
 
     @strawberry.field(description="Phone number; masked without person:contact.")
     def phone(self, info: Info) -> str | None:
-        return shown(info, self, "phone", PERSON["phone"])  # type: ignore[no-any-return]
+        return shown(info, self, "phone", PERSON["phone"])
 
     @strawberry.field(description="Exact address; masked without person:contact.")
     def address(self, info: Info) -> str | None:
-        return shown(info, self, "address", PERSON["address"])  # type: ignore[no-any-return]
+        return shown(info, self, "address", PERSON["address"])
 
     @strawberry.field
     async def household(self, info: Info) -> HouseholdRef | None:
-        hid = self.household_id  # type: ignore[attr-defined]
+        hid = self.household_id  # type: ignore[attr-defined]  # self is the row
         if hid is None:
             return None
         row = await info.context.loader(HouseholdByIdLoader).load(hid)
@@ -95,7 +97,7 @@ class HouseholdCore(LocatedFields):
 
     @strawberry.field(description="Exact address; masked without person:contact.")
     def address(self, info: Info) -> str | None:
-        return shown(info, self, "address", HOUSEHOLD["address"])  # type: ignore[no-any-return]
+        return shown(info, self, "address", HOUSEHOLD["address"])
 
     @strawberry.field
     async def members(self, info: Info) -> list[PersonRef]:

@@ -29,7 +29,7 @@ class PlaceQueries:
         kind: PlaceKind | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> PlaceConnection:  # type: ignore[valid-type]
+    ) -> PlaceConnection:
         return await located_page(
             info,
             Place,
@@ -52,7 +52,7 @@ class PlaceQueries:
         kind: ThingKind | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> ThingConnection:  # type: ignore[valid-type]
+    ) -> ThingConnection:
         return await located_page(
             info,
             Thing,
@@ -75,7 +75,7 @@ class PlaceQueries:
         kind: OrganizationKind | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> OrganizationConnection:  # type: ignore[valid-type]
+    ) -> OrganizationConnection:
         return await located_page(
             info,
             Organization,

@@ -12,13 +12,16 @@ from authz.masking import HOUSE, ORGANIZATION
 from schema.audit import shown
 from schema.enums import OrganizationKind, PlaceKind, ThingKind, ThingStatus
 from schema.located import LocatedFields, readable
-from schema.pagination import connection_types
+from schema.pagination import Connection, Edge
 from schema.place.loaders import OrganizationByIdLoader, PlaceByIdLoader
-from schema.refs import OrganizationRef, PlaceRef
+from schema.refs import OrganizationNode, OrganizationRef, PlaceNode, PlaceRef, ThingNode
 
-PlaceEdge, PlaceConnection = connection_types("Place")
-ThingEdge, ThingConnection = connection_types("Thing")
-OrganizationEdge, OrganizationConnection = connection_types("Organization")
+PlaceEdge = Edge[PlaceNode]
+PlaceConnection = Connection[PlaceNode]
+ThingEdge = Edge[ThingNode]
+ThingConnection = Connection[ThingNode]
+OrganizationEdge = Edge[OrganizationNode]
+OrganizationConnection = Connection[OrganizationNode]
 
 
 async def _place(info: Info, place_id: int | None) -> object | None:
@@ -29,8 +32,8 @@ async def _place(info: Info, place_id: int | None) -> object | None:
 
 def _house_text(row: Any, info: Info, field: str) -> str | None:
     if row.kind != "house":
-        return getattr(row, field)  # type: ignore[no-any-return]
-    return shown(info, row, field, HOUSE[field])  # type: ignore[no-any-return]
+        return getattr(row, field)
+    return shown(info, row, field, HOUSE[field])
 
 
 @strawberry.type(name="PlaceCore")
@@ -43,7 +46,7 @@ class PlaceCore(LocatedFields):
 
     @strawberry.field(description="A house's name is its door address: masked like it.")
     def name(self, info: Info) -> str:
-        return _house_text(self, info, "name")  # type: ignore[return-value]
+        return _house_text(self, info, "name") or ""  # a place always has a name
 
     @strawberry.field(
         description="Address; a house's exact address is masked without "
@@ -54,7 +57,7 @@ class PlaceCore(LocatedFields):
 
     @strawberry.field(description="The building a house is in.")
     async def parent(self, info: Info) -> PlaceRef | None:
-        return await _place(info, self.parent_id)  # type: ignore[attr-defined, return-value]
+        return await _place(info, self.parent_id)  # type: ignore[attr-defined]  # self is the row
 
 
 @strawberry.type(name="ThingCore")
@@ -69,7 +72,7 @@ class ThingCore(LocatedFields):
 
     @strawberry.field
     async def place(self, info: Info) -> PlaceRef | None:
-        return await _place(info, self.place_id)  # type: ignore[attr-defined, return-value]
+        return await _place(info, self.place_id)  # type: ignore[attr-defined]  # self is the row
 
 
 @strawberry.type(name="OrganizationCore")
@@ -83,15 +86,15 @@ class OrganizationCore(LocatedFields):
 
     @strawberry.field(description="Contact phone; masked without person:contact.")
     def phone(self, info: Info) -> str | None:
-        return shown(info, self, "phone", ORGANIZATION["phone"])  # type: ignore[no-any-return]
+        return shown(info, self, "phone", ORGANIZATION["phone"])
 
     @strawberry.field
     async def place(self, info: Info) -> PlaceRef | None:
-        return await _place(info, self.place_id)  # type: ignore[attr-defined, return-value]
+        return await _place(info, self.place_id)  # type: ignore[attr-defined]  # self is the row
 
     @strawberry.field(description="The superior organization (e.g. a party committee).")
     async def parent(self, info: Info) -> OrganizationRef | None:
-        pid = self.parent_id  # type: ignore[attr-defined]
+        pid = self.parent_id  # type: ignore[attr-defined]  # self is the row
         if pid is None:
             return None
         row = await info.context.loader(OrganizationByIdLoader).load(pid)

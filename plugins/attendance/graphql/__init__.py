@@ -24,7 +24,7 @@ class AttendanceMutations(CheckInMutations, TrackMutations, FieldworkMutations):
     pass
 
 
-TYPE_PARTS = {
+TYPE_PARTS: dict[str, list[type]] = {
     "GridWorker": [GridWorkerAttendance, GridWorkerTracks, GridWorkerFieldwork],
     "Event": [EventPatrolFinding],
 }

@@ -81,7 +81,7 @@ class GridWorkerAttendance:
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
     ) -> list[AttendanceRecord] | None:
-        worker_id = int(self.id)  # type: ignore[attr-defined]
+        worker_id = int(self.id)  # type: ignore[attr-defined]  # self is the row
         if from_ is not None and to is not None and from_ > to:
             raise BadInput("from is after to", argument="to")
         if not await may_read_worker(info, worker_id, "attendance"):

@@ -253,7 +253,7 @@ class GridWorkerFieldwork:
     async def visits(
         self, info: Info, from_: FROM = None, to: datetime | None = None, first: FIRST = 20
     ) -> list[VisitRecord] | None:
-        worker_id = int(self.id)  # type: ignore[attr-defined]
+        worker_id = int(self.id)  # type: ignore[attr-defined]  # self is the row
         key = (worker_id, from_, to, _limit(first))
         if not await may_read_worker(info, worker_id, "attendance"):
             return None
@@ -264,7 +264,7 @@ class GridWorkerFieldwork:
     async def patrols(
         self, info: Info, from_: FROM = None, to: datetime | None = None, first: FIRST = 20
     ) -> list[PatrolRecord] | None:
-        worker_id = int(self.id)  # type: ignore[attr-defined]
+        worker_id = int(self.id)  # type: ignore[attr-defined]  # self is the row
         key = (worker_id, from_, to, _limit(first))
         if not await may_read_worker(info, worker_id, "attendance"):
             return None
@@ -276,5 +276,5 @@ class GridWorkerFieldwork:
 class EventPatrolFinding:
     @strawberry.field(description="The patrol finding this event was made from, if any.")
     async def patrol_finding(self, info: Info) -> FindingRecord | None:
-        row = await info.context.loader(FindingByEventLoader).load(int(self.id))  # type: ignore[attr-defined]
+        row = await info.context.loader(FindingByEventLoader).load(int(self.id))  # type: ignore[attr-defined]  # self is the row
         return finding_of(row) if row is not None else None

@@ -6,20 +6,21 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from plugins.attendance.models import AttendanceDay, Patrol, PatrolFinding, Visit, VisitPhoto
 from plugins.attendance.settings import settings_of
 from plugins.attendance.tracks import load_tracks
 from schema.loaders import GroupedLoader, Loader
+from schema.pagination import Statement
 
 MAX_DAYS = 366
 
 
 def _latest(
     model: Any, filters: list[Any], workers: list[int], order: list[Any], n: int
-) -> Select[Any]:
+) -> Statement:
     """The first ``n`` rows of each worker in ``order``."""
     rank = func.row_number().over(partition_by=model.worker_id, order_by=order).label("rank")
     ranked = select(model, rank).where(model.worker_id.in_(workers), *filters).subquery()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
@@ -60,12 +62,12 @@ def _figures(f: Figures) -> AttendanceFigures:
 
 
 def typed(r: MonthReport) -> AttendanceReport:
-    def region(row: object) -> RegionAttendanceMonth:
+    def region(row: Any) -> RegionAttendanceMonth:
         return RegionAttendanceMonth(
-            region_code=row.code,  # type: ignore[attr-defined]
-            name=row.name,  # type: ignore[attr-defined]
-            workers=row.workers,  # type: ignore[attr-defined]
-            figures=_figures(row.figures),  # type: ignore[attr-defined]
+            region_code=row.code,
+            name=row.name,
+            workers=row.workers,
+            figures=_figures(row.figures),
         )
 
     return AttendanceReport(

@@ -56,7 +56,7 @@ class TrackPlayback:
     points: int = strawberry.field(description="Vertices in the path after simplification")
     distance_m: float = strawberry.field(description="Metres walked (unsimplified path)")
     inside_grid_s: float = strawberry.field(description="Seconds inside the worker's grid")
-    path: GeoJSON = strawberry.field(  # type: ignore[valid-type]
+    path: GeoJSON = strawberry.field(
         description="A GeoJSON Feature: LineString (Point for one fix, null for none) and "
         "properties.coordTimes, one ISO time per vertex"
     )
@@ -71,7 +71,7 @@ def _typed(p: Playback) -> TrackPlayback:
         points=len(p.feature["properties"]["coordTimes"]),
         distance_m=round(p.distance_m, 1),
         inside_grid_s=round(p.inside_s, 1),
-        path=p.feature,
+        path=GeoJSON(p.feature),
     )
 
 
@@ -160,7 +160,7 @@ class GridWorkerTracks:
     async def tracks(
         self, info: Info, from_: FROM, to: datetime, simplify: SIMPLIFY = None
     ) -> TrackPlayback | None:
-        worker_id = int(self.id)  # type: ignore[attr-defined]
+        worker_id = int(self.id)  # type: ignore[attr-defined]  # self is the row
         settings = settings_of(info.context.runtime)
         check_period(from_, to, settings)
         check_simplify(simplify)
