@@ -11,7 +11,6 @@ from typing import Any, cast
 import pluggy
 
 from core import hookspecs
-from core.models import Base
 from core.settings import Settings
 
 hookimpl = pluggy.HookimplMarker("gridgov")
@@ -74,6 +73,9 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str | None) -> Non
 
 def check_models(pm: pluggy.PluginManager) -> list[type]:
     """The plugins' model classes; each must be a mapped subclass of ``core.models.Base``."""
+    # imported when used: the models (SQLAlchemy, GeoAlchemy) cost every command a second
+    from core.models import Base
+
     models: list[type] = []
     for impl in pm.hook.gridgov_models.get_hookimpls():
         contributed = cast(Iterable[object], impl.function() or ())

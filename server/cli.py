@@ -5,24 +5,21 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pluggy
 import typer
-import uvicorn
 from rich.console import Console
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.database.cluster import ClusterError, PrivateCluster
-from core.database.engine import database_url, make_sessionmaker
-from core.database.prepare import prepare_database
 from core.demo.cli import register as register_demo
 from core.errors import DomainError
 from core.plugins import make_plugin_manager
-from core.services.accounts import create_account
 from core.settings import Settings
-from schema.build import build_schema
 from server.grids_cli import register as register_grids
+
+if TYPE_CHECKING:
+    import pluggy
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 console = Console(stderr=True)
 app = typer.Typer(help="gridgov: grid-based social governance platform.", no_args_is_help=True)
@@ -46,6 +43,8 @@ def _settings() -> Settings:
 
 
 async def _prepared(settings: Settings) -> tuple[pluggy.PluginManager, AsyncEngine]:
+    from core.database.prepare import prepare_database
+
     pm = make_plugin_manager(settings)
     return pm, await prepare_database(settings, pm)
 
@@ -90,6 +89,8 @@ def db_stop() -> None:
 @db_app.command("url")
 def db_url() -> None:
     """Print the database URL in use (starting the private cluster when needed)."""
+    from core.database.engine import database_url
+
     try:
         print(database_url(_settings()))
     except ClusterError as exc:
@@ -103,6 +104,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
 ) -> None:
     """Migrate the database and serve the API (GraphiQL at /graphql outside production)."""
+    import uvicorn
+
     settings = _settings()
 
     async def migrate() -> None:
@@ -143,6 +146,8 @@ def user_add(
     ] = False,
 ) -> None:
     """Add an account. The password is read from standard input (never from arguments)."""
+    from core.services.accounts import create_account
+
     if not password_stdin:
         raise fail("pass --password-stdin and send the password on standard input")
     password = sys.stdin.readline().rstrip("\r\n")
@@ -150,6 +155,8 @@ def user_add(
 
     async def run() -> tuple[int, str]:
         pm, engine = await _prepared(settings)
+        from core.database.engine import make_sessionmaker
+
         try:
             async with make_sessionmaker(engine)() as session, session.begin():
                 account = await create_account(
@@ -179,6 +186,8 @@ def schema_export(
 ) -> None:
     """Print the composed GraphQL schema (SDL) of the enabled plugins."""
     # imported when used: loading the GraphQL layer costs every command a second
+    from schema.build import build_schema
+
     settings = _settings()
     schema = build_schema(make_plugin_manager(settings), settings)
     sdl = schema.as_str() + "\n"

@@ -12,14 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from core.codes.division import region_prefix
-from core.codes.errors import InvalidCode
 from core.database.cluster import ClusterError
-from core.database.engine import make_sessionmaker
-from core.database.prepare import prepare_database
 from core.errors import DomainError
-from core.plugins import make_plugin_manager
-from core.services.grids import GridImportError, export_grids, import_grids
 from core.settings import Settings
 
 
@@ -33,6 +27,10 @@ def register(
     app.add_typer(grids_app, name="grids")
 
     async def with_session(work: Callable[[Any], Any]) -> Any:
+        from core.database.engine import make_sessionmaker
+        from core.database.prepare import prepare_database
+        from core.plugins import make_plugin_manager
+
         settings = settings_of()
         engine = await prepare_database(settings, make_plugin_manager(settings))
         try:
@@ -52,6 +50,8 @@ def register(
     ) -> None:
         """Import or redraw grids (properties: code, name, kind, specialType). Every feature
         is validated first; one bad feature and nothing changes."""
+        from core.services.grids import GridImportError, import_grids
+
         try:
             collection = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -90,6 +90,10 @@ def register(
         output: Annotated[Path | None, typer.Option(help="File (default: stdout).")] = None,
     ) -> None:
         """Write the current grids as a GeoJSON FeatureCollection."""
+        from core.codes.division import region_prefix
+        from core.codes.errors import InvalidCode
+        from core.services.grids import export_grids
+
         try:
             prefix = region_prefix(region) if region else ""
         except InvalidCode as exc:

@@ -13,11 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from core.database.cluster import ClusterError
-from core.database.engine import make_sessionmaker
-from core.database.prepare import prepare_database
-from core.demo.load import clear_data, demo_present, load_demo
 from core.errors import DomainError
-from core.plugins import make_plugin_manager
 from core.settings import Settings
 
 
@@ -58,6 +54,11 @@ def register(
         (282 urban, 297 rural), workers, departments, residents and more. Demo accounts
         (admin, command, citizen, gw-<grid code>, ts-…, cs-…, ds-…) share the password
         GRIDGOV_DEMO_PASSWORD."""
+        from core.database.engine import make_sessionmaker
+        from core.database.prepare import prepare_database
+        from core.demo.load import clear_data, demo_present, load_demo
+        from core.plugins import make_plugin_manager
+
         settings = settings_of()
         password = demo_password(settings, console)
         if len(password) < 8:

@@ -8,27 +8,14 @@ parts, route, categories, role rules and demo data are all contributed here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.categories import DataCategory
 from core.plugins import hookimpl
-from core.runtime import Runtime
-from plugins.attendance.demo import load_demo
-from plugins.attendance.graphql import TYPE_PARTS, AttendanceMutations, AttendanceQueries
-from plugins.attendance.models import (
-    AttendanceDay,
-    Patrol,
-    PatrolFinding,
-    TrackDay,
-    TrackFix,
-    Visit,
-    VisitPhoto,
-)
-from plugins.attendance.settings import AttendanceState
-from plugins.attendance.tracks import ensure_partitions, month_start
-from plugins.attendance.xlsx import ROUTES
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
 
 
 @hookimpl
@@ -63,26 +50,44 @@ def gridgov_migration_dirs() -> list[Path]:
 
 @hookimpl
 def gridgov_models() -> list[type]:
+    from plugins.attendance.models import (
+        AttendanceDay,
+        Patrol,
+        PatrolFinding,
+        TrackDay,
+        TrackFix,
+        Visit,
+        VisitPhoto,
+    )
+
     return [AttendanceDay, TrackFix, TrackDay, Visit, VisitPhoto, Patrol, PatrolFinding]
 
 
 @hookimpl
 def gridgov_graphql_query() -> Any:
+    from plugins.attendance.graphql import AttendanceQueries
+
     return AttendanceQueries
 
 
 @hookimpl
 def gridgov_graphql_mutation() -> Any:
+    from plugins.attendance.graphql import AttendanceMutations
+
     return AttendanceMutations
 
 
 @hookimpl
 def gridgov_graphql_type_parts() -> Mapping[str, Iterable[type]]:
+    from plugins.attendance.graphql import TYPE_PARTS
+
     return TYPE_PARTS
 
 
 @hookimpl
 def gridgov_routes() -> list[Any]:
+    from plugins.attendance.xlsx import ROUTES
+
     return ROUTES
 
 
@@ -90,6 +95,11 @@ def gridgov_routes() -> list[Any]:
 async def gridgov_startup(runtime: Runtime) -> None:
     """Settings read once; partitions of GPS fixes for this month and the next (the app
     remembers which exist)."""
+    from datetime import UTC, datetime
+
+    from plugins.attendance.settings import AttendanceState
+    from plugins.attendance.tracks import ensure_partitions, month_start
+
     state = runtime.state.of(AttendanceState)
     this = month_start(datetime.now(UTC).date())
     await ensure_partitions(runtime.sessionmaker, {this, month_start(this, 1)}, state.partitions)
@@ -97,4 +107,6 @@ async def gridgov_startup(runtime: Runtime) -> None:
 
 @hookimpl
 def gridgov_demo_load(session: Any, demo: Any) -> Any:
+    from plugins.attendance.demo import load_demo
+
     return load_demo(session, demo)
