@@ -26,6 +26,7 @@ from tests.pg import TestServer
 
 DEMO_PASSWORD = "demo-password-for-tests"
 DEMO_PERSONS = 3000
+DEMO_EVENTS = 3000  # a tenth of the default year of event history
 TEST_SECRET = "a-test-secret-that-is-at-least-32-bytes"
 
 
@@ -74,6 +75,7 @@ async def demo_url(pg_server: TestServer, template_db: str) -> AsyncIterator[str
             seed=7,
             password=DEMO_PASSWORD,
             pm=make_plugin_manager(settings),
+            events=DEMO_EVENTS,
         )
     await engine.dispose()
     yield url

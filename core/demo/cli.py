@@ -6,7 +6,9 @@ import asyncio
 import os
 import secrets
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -49,17 +51,42 @@ def register(
             bool, typer.Option("--if-empty", help="Do nothing when data is present.")
         ] = False,
         replace: Annotated[bool, typer.Option("--replace", help="Delete all data first.")] = False,
+        events: Annotated[
+            int | None,
+            typer.Option(
+                min=0,
+                max=1_000_000,
+                help="Events in the year of history (0: none).",
+                show_default="30000",
+            ),
+        ] = None,
+        today: Annotated[
+            str | None,
+            typer.Option(
+                help="The demo's day (YYYY-MM-DD); the history runs up to it.",
+                show_default="today in GRIDGOV_TIMEZONE",
+            ),
+        ] = None,
     ) -> None:
         """Build the Xuzhou reference deployment: the real boundary, 579 synthetic grids
         (282 urban, 297 rural), workers, departments, residents and more. Demo accounts
         (admin, command, citizen, gw-<grid code>, ts-…, cs-…, ds-…) share the password
-        GRIDGOV_DEMO_PASSWORD."""
+        GRIDGOV_DEMO_PASSWORD. A year of event history (30,000 events by default) runs up to
+        --today."""
         from core.database.engine import make_sessionmaker
         from core.database.prepare import prepare_database
         from core.demo.load import clear_data, demo_present, load_demo
         from core.plugins import make_plugin_manager
 
         settings = settings_of()
+        try:
+            day = (
+                date.fromisoformat(today)
+                if today
+                else datetime.now(ZoneInfo(settings.timezone)).date()
+            )
+        except ValueError:
+            raise fail(f"--today must be a date like 2026-06-30, not {today!r}") from None
         password = demo_password(settings, console)
         if len(password) < 8:
             raise fail("GRIDGOV_DEMO_PASSWORD must have at least 8 characters")
@@ -88,6 +115,8 @@ def register(
                             password=password,
                             pm=pm,
                             progress=progress,
+                            today=day,
+                            events=events,
                         )
             finally:
                 await engine.dispose()

@@ -29,6 +29,7 @@ from core.demo.catalog import (
 )
 from core.demo.context import DemoContext
 from core.demo.geography import DISTRICT_CODE, DISTRICT_NAME, build_partition, load_boundary
+from core.demo.history import DEFAULT_EVENTS, load_history
 from core.demo.people import make_person
 from core.demo.population import (
     GROUP_COLUMNS,
@@ -51,6 +52,7 @@ DISTRICT_REGION = DISTRICT_CODE + "000000"
 REFERENCE_TABLES = {
     "worker_role",
     "duty",
+    "event_category",
     "special_group",
     "alembic_version",
     "authz_version",
@@ -72,6 +74,8 @@ class DemoSummary:
     places: int
     things: int
     organizations: int
+    events: int = 0
+    event_steps: int = 0
 
 
 async def demo_present(session: AsyncSession) -> bool:
@@ -122,8 +126,10 @@ async def load_demo(
     pm: Any = None,
     progress: Any = None,
     today: date | None = None,
+    events: int | None = None,
 ) -> DemoSummary:
-    """Write the demo into an empty database (the caller owns the transaction)."""
+    """Write the demo into an empty database (the caller owns the transaction). ``events``:
+    the year of event history before ``today`` (default 30,000; 0: none)."""
     if await demo_present(session):
         raise Conflict("the database already holds regions; use --replace to load anew")
     today = today or date(2026, 6, 30)
@@ -139,6 +145,13 @@ async def load_demo(
         counts = await _people(copier, demo)
         things = await _things(copier, demo)
         orgs = await _organizations(copier, demo)
+        history = await load_history(
+            copier,
+            seed=seed,
+            today=today,
+            count=DEFAULT_EVENTS if events is None else events,
+            progress=progress,
+        )
         for table in (
             "department_grant",
             "account",
@@ -148,6 +161,8 @@ async def load_demo(
             "person",
             "thing",
             "organization",
+            "event",
+            "event_trace",
         ):
             await copier.sync_identity(table)
         await session.execute(
@@ -159,7 +174,7 @@ async def load_demo(
     await session.execute(
         text(
             "ANALYZE region, grid, account, place, household, person, "
-            "person_special_group, thing, organization"
+            "person_special_group, thing, organization, event, event_trace"
         )
     )
     if pm is not None:
@@ -168,12 +183,14 @@ async def load_demo(
         regions=1 + len(partition.townships) + len(partition.communities),
         grids=len(partition.grids),
         departments=len(departments),
-        accounts=accounts,
+        accounts=accounts + history.citizens,
         persons=counts[2],
         households=counts[1],
         places=counts[0],
         things=things,
         organizations=orgs,
+        events=history.events,
+        event_steps=history.steps,
     )
 
 

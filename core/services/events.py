@@ -18,7 +18,14 @@ from core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from core.models import Department, DepartmentArea, Event, EventAttachment, EventCategory, Grid
 from core.models.event import EventTrace
 from core.plugins import call_async
-from core.services.event_rules import LEVEL_UP, holds, may_supervise, region_of_level
+from core.services.event_rules import (
+    LEVEL_UP,
+    check_state,
+    holds,
+    may_supervise,
+    region_of_level,
+    status_after,
+)
 from core.services.locating import Placement, place_point, time_code_of
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -167,7 +174,7 @@ async def report_event(
         title=title,
         description=description,
         address=_text(report.address, "address", 200, required=False),
-        status="assigned",
+        status=status_after("report", ""),
         level=level,
         handling_region=placement.region_code if level == "grid" else district,
         assignee_id=worker,
@@ -241,9 +248,8 @@ async def _commit_change(session: AsyncSession, event: Event, version: int, **va
     await session.refresh(event)
 
 
-def _state(event: Event, *allowed: str, action: str) -> None:
-    if event.status not in allowed:
-        raise Conflict(f"cannot {action} an event that is {event.status}")
+def _state(event: Event, action: str) -> None:
+    check_state(action, event.status)
 
 
 async def transition(
@@ -293,9 +299,9 @@ Outcome = tuple[dict[str, Any], str | None, bool]
 async def _accept(
     session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
 ) -> Outcome:
-    _state(event, "assigned", "dispatched", action="accept")
+    _state(event, "accept")
     _require_holder(actor, event, "accept")
-    values: dict[str, Any] = {"status": "accepted"}
+    values: dict[str, Any] = {"status": status_after("accept", event.status)}
     if event.level != "grid" and event.assignee_department is None:
         values["assignee_id"] = actor.account_id  # staff of the level takes it personally
     return values, None, False
@@ -304,7 +310,7 @@ async def _accept(
 async def _escalate(
     session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
 ) -> Outcome:
-    _state(event, "assigned", "accepted", action="escalate")
+    _state(event, "escalate")
     _require_holder(actor, event, "escalate")
     if event.assignee_department is not None:
         raise Conflict("a department sends an event back; it does not escalate it")
@@ -317,7 +323,12 @@ async def _escalate(
         region = district  # an event outside every grid has no community or township
         up = "district"
     return (
-        {"status": "assigned", "level": up, "handling_region": region, "assignee_id": None},
+        {
+            "status": status_after("escalate", event.status),
+            "level": up,
+            "handling_region": region,
+            "assignee_id": None,
+        },
         f"level:{up}",
         True,
     )
@@ -326,7 +337,7 @@ async def _escalate(
 async def _dispatch(
     session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
 ) -> Outcome:
-    _state(event, "assigned", "accepted", action="dispatch")
+    _state(event, "dispatch")
     _require_holder(actor, event, "dispatch")
     if event.level not in ("township", "district") or event.assignee_department is not None:
         raise Forbidden("only a township or the district command centre dispatches events")
@@ -358,7 +369,11 @@ async def _dispatch(
             f"{department.name} does not serve {event.region_code}", argument="departmentCode"
         )
     return (
-        {"status": "dispatched", "assignee_department": code, "assignee_id": None},
+        {
+            "status": status_after("dispatch", event.status),
+            "assignee_department": code,
+            "assignee_id": None,
+        },
         f"department:{code}",
         True,
     )
@@ -367,13 +382,17 @@ async def _dispatch(
 async def _send_back(
     session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
 ) -> Outcome:
-    _state(event, "dispatched", "accepted", action="send back")
+    _state(event, "send_back")
     if event.assignee_department is None or actor.department_code != event.assignee_department:
         raise Forbidden("only the department the event was dispatched to may send it back")
     if not (step.note or "").strip():
         raise BadInput("a department sending an event back must say why", argument="reason")
     return (
-        {"status": "assigned", "assignee_department": None, "assignee_id": None},
+        {
+            "status": status_after("send_back", event.status),
+            "assignee_department": None,
+            "assignee_id": None,
+        },
         f"department:{event.assignee_department}",
         True,
     )
@@ -382,11 +401,15 @@ async def _send_back(
 async def _resolve(
     session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
 ) -> Outcome:
-    _state(event, "accepted", action="resolve")
+    _state(event, "resolve")
     _require_holder(actor, event, "resolve")
     if not (step.note or "").strip():
         raise BadInput("say what was done (the result fed back)", argument="result")
-    return {"status": "resolved", "resolved_at": datetime.now(UTC)}, None, False
+    return (
+        {"status": status_after("resolve", event.status), "resolved_at": datetime.now(UTC)},
+        None,
+        False,
+    )
 
 
 async def _verifier(session: AsyncSession, actor: Actor, event: Event) -> bool:
@@ -409,23 +432,28 @@ async def _verifier(session: AsyncSession, actor: Actor, event: Event) -> bool:
 async def _verify(
     session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
 ) -> Outcome:
-    _state(event, "resolved", action="verify")
+    _state(event, "verify")
     if not await _verifier(session, actor, event):
         raise Forbidden("the grid's worker or the responsible level verifies on site")
     if params.get("passed", True):
-        return {"status": "verified"}, "passed", False
+        return {"status": status_after("verify", event.status)}, "passed", False
     if not (step.note or "").strip():
         raise BadInput("say what failed verification", argument="note")
-    return {"status": "accepted", "resolved_at": None}, "failed", False
+    failed = status_after("verify", event.status, passed=False)
+    return {"status": failed, "resolved_at": None}, "failed", False
 
 
 async def _close(
     session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
 ) -> Outcome:
-    _state(event, "verified", action="close")
+    _state(event, "close")
     if not await _verifier(session, actor, event):
         raise Forbidden("the grid's worker or the responsible level closes the event")
-    return {"status": "closed", "closed_at": datetime.now(UTC)}, None, False
+    return (
+        {"status": status_after("close", event.status), "closed_at": datetime.now(UTC)},
+        None,
+        False,
+    )
 
 
 async def _rate(
@@ -433,7 +461,7 @@ async def _rate(
 ) -> Outcome:
     if actor.account_id != event.reporter_id:
         raise Forbidden("only the reporter rates the handling")
-    _state(event, "closed", action="rate")
+    _state(event, "rate")
     if event.rating is not None:
         raise Conflict("the event was already rated")
     score = params.get("score")
@@ -453,7 +481,7 @@ async def _rate(
 async def _supervise(
     session: AsyncSession, actor: Actor, event: Event, step: Step, params: dict[str, Any]
 ) -> Outcome:
-    _state(event, "assigned", "accepted", "dispatched", "resolved", action="supervise")
+    _state(event, "supervise")
     if not may_supervise(actor, event):
         raise Forbidden("supervision cards come from a higher level")
     card = params.get("card")
