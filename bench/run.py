@@ -1,7 +1,7 @@
 """gridgov benchmark runner: prints figures per scenario (no pass/fail).
 
     python -m bench.run [--persons N] [--points N] [--requests N] [--only locate,attendance]
-                        [--load-minutes M]
+                        [--load-minutes M] [--analytics-persons N] [--analytics-events N]
 
 Uses GRIDGOV_BENCH_DATABASE_URL, or a private cluster under var/bench (kept between runs).
 """
@@ -537,9 +537,13 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--only", default="api,locate,reassign,authz,attendance,fanout,load")
+    parser.add_argument(
+        "--only", default="api,locate,reassign,authz,attendance,fanout,analytics,load"
+    )
     parser.add_argument("--load-minutes", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--analytics-persons", type=int, default=800_000)
+    parser.add_argument("--analytics-events", type=int, default=300_000)
     args = parser.parse_args()
     url = os.environ.get("GRIDGOV_BENCH_DATABASE_URL")
     if not url:
@@ -564,6 +568,19 @@ def main() -> None:
         bench_attendance(url, 200)
     if "fanout" in scenarios:
         asyncio.run(fanout(url, free_port(), PASSWORD))
+    if "analytics" in scenarios:
+        from bench.analytics import bench_analytics
+
+        bench_analytics(
+            url,
+            args.analytics_persons,
+            args.analytics_events,
+            30,
+            PASSWORD,
+            row,
+            _serve,
+            _token,
+        )
     if "load" in scenarios:
         asyncio.run(load_held(url, free_port(), PASSWORD, args.load_minutes))
 

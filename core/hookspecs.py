@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from core.actor import Actor
+    from core.analysis import AnalysisModule, AssessmentIndicator, PanelPart
     from core.categories import DataCategory
     from core.demo.context import DemoContext
     from core.models import Event
@@ -130,3 +131,21 @@ def gridgov_entity_changed(
 def gridgov_demo_load(session: AsyncSession, demo: DemoContext) -> Awaitable[None] | None:
     """Called by ``gridgov demo load`` after the core demo data is written, in its
     transaction: add this plugin's demo data. May return an awaitable."""
+
+
+@hookspec
+def gridgov_dashboard_panels() -> Iterable[PanelPart] | None:
+    """Called once when the analytics plugin builds its registry (app start-up): parts of
+    the big-data dashboard's panels; parts with one panel key make one panel."""
+
+
+@hookspec
+def gridgov_analysis_modules() -> Iterable[AnalysisModule] | None:
+    """Called once when the analytics plugin builds its registry (app start-up): analysis
+    modules (a list, a trend and a report over records); a key taken twice fails start-up."""
+
+
+@hookspec
+def gridgov_assessment_indicators() -> Iterable[AssessmentIndicator] | None:
+    """Called once when the analytics plugin builds its registry (app start-up): measures
+    of a grid worker's month that the assessment tables weigh."""

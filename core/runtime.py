@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
+import pluggy
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.pubsub import Broker
@@ -48,4 +49,7 @@ class Runtime:
     #: sessions on autocommit connections: each statement on its own, no transaction
     read_sessionmaker: async_sessionmaker[AsyncSession]
     broker: Broker
+    #: the app's plugin manager: a plugin offering its own extension points (analytics'
+    #: panels and modules) collects the other plugins' contributions through it
+    plugins: pluggy.PluginManager
     state: PluginState = field(default_factory=PluginState)

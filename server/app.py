@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
                 engine.execution_options(isolation_level="AUTOCOMMIT")
             ),
             broker=broker,
+            plugins=pm,
         )
         state.started, state.identities = runtime, identities
         try:

@@ -116,6 +116,12 @@ class Demo:
             ("Query", "places", "kind"): "BUILDING",
             ("Query", "things", "kind"): "FACILITY",
             ("Query", "organizations", "kind"): "ENTERPRISE",
+            # the analytics plugin's open sets (plugins add modules, panels, indicators)
+            ("Query", "analysis", "module"): "events_by_area",
+            ("Dashboard", "panel", "key"): "population",
+            ("DashboardPanel", "figure", "key"): "total",
+            ("Mutation", "setAssessmentWeights", "indicator"): "visits",
+            ("Mutation", "setAssessmentWeights", "weight"): 5.0,
         }.get((parent, field_name, arg), Undefined)
         if where is not Undefined:
             return where

@@ -395,3 +395,125 @@ def test_a_hook_implementation_with_arguments_the_hook_lacks_fails_at_start_up()
 
     with pytest.raises(PluginError, match=r"(?s)'stale'.*\{'app'\}"):
         make_plugin_manager(Settings(), [Stale()])
+
+
+class AnalyticsPlugin:
+    """Contributes to the analytics plugin through the core's hooks only."""
+
+    name = "analytics_sample"
+
+    @staticmethod
+    async def _grids(session: object, scope: object) -> dict[str, list[object]]:
+        from core.analysis import Figure
+
+        return {"": [Figure("sample_figure", "样例", 42.0)]}
+
+    @hookimpl
+    def gridgov_dashboard_panels(self) -> list[object]:
+        from core.analysis import PanelPart
+
+        return [
+            PanelPart("sample_panel", self._grids, title="样例面板", order=1),
+            PanelPart("work_assessment", self._grids, order=999),  # a part of another's
+            PanelPart("nobody_founds_this", self._grids),  # dropped
+        ]
+
+    @hookimpl
+    def gridgov_analysis_modules(self) -> list[object]:
+        from sqlalchemy import select
+
+        from core.analysis import AnalysisModule, Column
+        from core.models import Grid
+
+        def source(scope: object, filter: str | None) -> object:
+            return select(
+                Grid.id.label("id"),
+                Grid.code.label("region_code"),
+                Grid.valid_from.label("at"),
+                Grid.name.label("name"),
+            ).where(Grid.valid_to.is_(None))
+
+        return [
+            AnalysisModule(
+                key="sample_grids",
+                title="样例模块",
+                category="region",
+                kind="grid",
+                columns=(Column("name", "名称"),),
+                source=source,
+            )
+        ]
+
+    @hookimpl
+    def gridgov_assessment_indicators(self) -> list[object]:
+        from core.analysis import AssessmentIndicator
+
+        async def one_each(session: object, scope: object) -> dict[int, float]:
+            from sqlalchemy import select
+
+            from core.models import Grid
+
+            rows = await session.execute(select(Grid.worker_id).where(Grid.valid_to.is_(None)))  # type: ignore[attr-defined]
+            return {int(w): 1.0 for (w,) in rows if w is not None}
+
+        return [AssessmentIndicator("sample_indicator", "样例指标", one_each, default_weight=1)]
+
+
+async def test_hook_gridgov_dashboard_panels(demo_url, app_client) -> None:
+    async with app_client(demo_url, plugins=[AnalyticsPlugin()]) as client:
+        await client.login("command")
+        result = await client.gql(
+            "{ dashboard { panelKeys panels { key title figures { key value } } } }"
+        )
+        board = result["data"]["dashboard"]
+        assert board["panelKeys"][0] == "sample_panel"
+        assert "nobody_founds_this" not in board["panelKeys"]
+        panels = {p["key"]: p for p in board["panels"]}
+        assert panels["sample_panel"]["figures"] == [{"key": "sample_figure", "value": 42.0}]
+        assert panels["work_assessment"]["figures"][-1]["key"] == "sample_figure"
+
+
+async def test_hook_gridgov_analysis_modules(demo_url, app_client) -> None:
+    async with app_client(demo_url, plugins=[AnalyticsPlugin()]) as client:
+        await client.login("command")
+        result = await client.gql(
+            '{ analysis(module: "sample_grids") { total rows(first: 1) { edges { node '
+            "{ kind cells } } } } }"
+        )
+        grids = await client.gql("{ grids { totalCount } }")
+        a = result["data"]["analysis"]
+        assert a["total"] == grids["data"]["grids"]["totalCount"] > 0
+        assert a["rows"]["edges"][0]["node"]["kind"] == "grid"
+
+    class Twice(AnalyticsPlugin):
+        """Gives the same module again (and nothing else: these are not hook
+        implementations)."""
+
+        name = "analytics_twice"
+
+        def gridgov_dashboard_panels(self) -> list[object]:
+            return []
+
+        def gridgov_assessment_indicators(self) -> list[object]:
+            return []
+
+    app = create_app(
+        Settings(database_url=demo_url, secret_key="s" * 40),
+        plugins=[AnalyticsPlugin(), Twice()],
+    )
+    with pytest.raises(PluginError, match="sample_grids"):
+        async with LifespanManager(app):
+            pass
+
+
+async def test_hook_gridgov_assessment_indicators(demo_url, app_client) -> None:
+    async with app_client(demo_url, plugins=[AnalyticsPlugin()]) as client:
+        await client.login("command")
+        result = await client.gql(
+            '{ assessment(month: "2026-05") { indicators { key weight } rows { values '
+            "{ indicator value } } } }"
+        )
+        table = result["data"]["assessment"]
+        assert {"key": "sample_indicator", "weight": 1.0} in table["indicators"]
+        for row in table["rows"]:
+            assert {"indicator": "sample_indicator", "value": 1.0} in row["values"]

@@ -110,3 +110,24 @@ def gridgov_demo_load(session: Any, demo: Any) -> Any:
     from plugins.attendance.demo import load_demo
 
     return load_demo(session, demo)
+
+
+@hookimpl
+def gridgov_dashboard_panels() -> list[Any]:
+    from plugins.attendance.analysis import PANEL
+
+    return [PANEL]
+
+
+@hookimpl
+def gridgov_analysis_modules() -> list[Any]:
+    from plugins.attendance.analysis import MODULES
+
+    return MODULES
+
+
+@hookimpl
+def gridgov_assessment_indicators() -> list[Any]:
+    from plugins.attendance.analysis import INDICATORS
+
+    return INDICATORS

@@ -32,7 +32,10 @@ class AttendanceDay(Base):
     """One worker's day: check-in and check-out, where, and whether inside the grid."""
 
     __tablename__ = "attendance_day"
-    __table_args__ = (Index("uq_attendance_day_worker_day", "worker_id", "day", unique=True),)
+    __table_args__ = (
+        Index("uq_attendance_day_worker_day", "worker_id", "day", unique=True),
+        Index("ix_attendance_day_day_grid_code", "day", "grid_code"),  # a region's period
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("account.id"), nullable=False)
@@ -97,6 +100,7 @@ class Visit(LocatedMixin, Base):
     __table_args__ = (
         *LocatedMixin.located_indexes("attendance_visit"),
         Index("ix_attendance_visit_worker_id_collected_at", "worker_id", "collected_at"),
+        Index("ix_attendance_visit_collected_at_region", "collected_at", "region_code"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -127,6 +131,7 @@ class Patrol(LocatedMixin, Base):
     __table_args__ = (
         *LocatedMixin.located_indexes("attendance_patrol"),
         Index("ix_attendance_patrol_worker_id_started_at", "worker_id", "started_at"),
+        Index("ix_attendance_patrol_started_at_region", "started_at", "region_code"),
         # at most one patrol under way per worker
         Index(
             "uq_attendance_patrol_open",
@@ -156,6 +161,7 @@ class PatrolFinding(LocatedMixin, Base):
         *LocatedMixin.located_indexes("attendance_patrol_finding"),
         Index("ix_attendance_patrol_finding_patrol_id", "patrol_id"),
         Index("uq_attendance_patrol_finding_event_id", "event_id", unique=True),
+        Index("ix_attendance_patrol_finding_collected_at_region", "collected_at", "region_code"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -1,0 +1,1 @@
+"""The analytics plugin's own dashboard panels (the others come from their plugins)."""
