@@ -457,6 +457,7 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
         return len(rows)
 
     first_grid: dict[str, Any] = {}
+    branches: dict[str, int] = {}  # a community's party branch
     for g in demo.partition.grids:
         first_grid.setdefault(g.community_code, g)
         first_grid.setdefault(g.community_code[:9] + "000", g)
@@ -473,7 +474,7 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
         )
         for c in (c for c in demo.partition.communities if c.township_code == t.code):
             grid = first_grid[c.code]
-            add(
+            branches[c.code] = add(
                 "party_organization",
                 f"中共{c.name}支部委员会",
                 grid,
@@ -505,6 +506,21 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
                 parent=None,
             )
         _advance(demo, task)
+    # The branch is built on the grid (支部建在网格上): a party group in each further grid of
+    # a community, drawn with generators of their own so the rows above stay as they were.
+    rng, gen = demo.rng("party_groups"), np.random.default_rng(demo.seed + 3)
+    for g in demo.partition.grids:
+        if first_grid[g.community_code] is g:
+            continue
+        add(
+            "party_organization",
+            f"{g.name}党小组",
+            g,
+            credit=None,
+            rep=None,
+            members=rng.randint(3, 15),
+            parent=branches[g.community_code],
+        )
     await copier.copy(
         "organization",
         (
