@@ -23,14 +23,18 @@ MAX_DAILY_POINTS = 366
 MAX_REPORT_ROWS = 100_000
 
 
-def records(module: AnalysisModule, scope: Scope, actor: Actor, filter: str | None) -> Any:
-    """The module's records in the scope (and period, for dated modules) and the actor's
-    reach, as a subquery with the source's columns."""
+def check_filter(module: AnalysisModule, filter: str | None) -> None:
     if filter is not None and filter not in module.filters:
         known = ", ".join(module.filters) or "none"
         raise BadInput(
             f"module {module.key} has no filter {filter!r} (filters: {known})", argument="filter"
         )
+
+
+def records(module: AnalysisModule, scope: Scope, actor: Actor, filter: str | None) -> Any:
+    """The module's records in the scope (and period, for dated modules) and the actor's
+    reach, as a subquery with the source's columns."""
+    check_filter(module, filter)
     sub = module.source(scope, filter).subquery("r")
     stmt = select(sub).where(
         prefix_match(sub.c.region_code, scope.prefix),

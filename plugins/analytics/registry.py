@@ -10,6 +10,7 @@ import pluggy
 
 from core.analysis import AnalysisModule, AssessmentIndicator, PanelPart
 from core.plugins import PluginError
+from core.runtime import Runtime
 
 T = TypeVar("T")
 
@@ -81,3 +82,12 @@ def build_registry(pm: pluggy.PluginManager) -> tuple[Registry, list[str]]:
     modules = dict(sorted(modules.items(), key=lambda kv: (kv[1].order, kv[0])))
     indicators = _keyed(_flat(pm.hook.gridgov_assessment_indicators()), "assessment indicator")
     return Registry(panels, modules, indicators), orphans
+
+
+def registry(runtime: Runtime) -> Registry:
+    """The app's registry: built at start-up (or on first use, when start-up hooks did not
+    run, as in an app built without its lifespan)."""
+    state = runtime.state.of(AnalyticsState)
+    if state.registry is None:
+        state.registry, state.orphans = build_registry(runtime.plugins)
+    return state.registry

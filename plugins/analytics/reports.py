@@ -11,37 +11,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from authz.audit import AccessLog
-from authz.identify import bearer_token, identify
 from authz.masking import may_unmask
 from core.actor import Actor
 from core.analysis import Column
-from core.errors import BadInput, DomainError, NotFound
+from core.errors import BadInput, NotFound
 from plugins.analytics import engine
 from plugins.analytics.assessment import LEVELS, as_rows, assess, month_scope
-from plugins.analytics.registry import AnalyticsState, Registry, build_registry
+from plugins.analytics.registry import registry
 from plugins.analytics.scope import resolve
-from schema.state import AppState, state_of
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
-
-
-def registry_for(state: AppState) -> Registry:
-    mine = state.runtime.state.of(AnalyticsState)
-    if mine.registry is None:
-        mine.registry, mine.orphans = build_registry(state.runtime.plugins)
-    return mine.registry
+from schema.downloads import XLSX, as_caller, attachment, error_response
+from schema.state import AppState
 
 
 def _date(request: Request, name: str) -> date | None:
@@ -71,35 +60,13 @@ def csv_bytes(rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # a BOM, so spreadsheets read UTF-8
 
 
-async def _authorized(
-    request: Request,
-    work: Callable[[Any, Actor, AppState], Awaitable[Response]],
-) -> Response:
-    state = state_of(request.app)
-    try:
-        token = bearer_token(request.headers.get("authorization"))
-        async with state.sessionmaker() as session, session.begin():
-            actor = await identify(session, token, state.tokens, state.authz)
-            return await work(session, actor, state)
-    except DomainError as exc:
-        body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
-        return JSONResponse(body, status_code=STATUS.get(exc.code, 400))
-
-
 async def module_report(request: Request) -> Response:
     key, fmt = request.path_params["key"], request.path_params["fmt"]
     if fmt not in ("xlsx", "csv"):
-        return JSONResponse(
-            {
-                "errors": [
-                    {"message": "reports are .xlsx or .csv", "extensions": {"code": "NOT_FOUND"}}
-                ]
-            },
-            status_code=404,
-        )
+        return error_response(NotFound("reports are .xlsx or .csv"))
 
     async def work(session: Any, actor: Actor, state: AppState) -> Response:
-        module = registry_for(state).modules.get(key)
+        module = registry(state.runtime).modules.get(key)
         if module is None:
             raise NotFound(f"no analysis module {key!r}", argument="module")
         tz = state.settings.timezone
@@ -137,18 +104,11 @@ async def module_report(request: Request) -> Response:
         async with state.sessionmaker() as audit_session:
             await log.flush(audit_session, actor)  # recorded before the data leaves
         name = f"{module.key}-{area.code}-{scope.first_day}-{scope.last_day}.{fmt}"
-        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         if fmt == "csv":
-            return Response(
-                csv_bytes([header, *body]),
-                media_type="text/csv; charset=utf-8",
-                headers=disposition,
-            )
-        return Response(
-            workbook({module.title: [header, *body]}), media_type=XLSX, headers=disposition
-        )
+            return attachment(csv_bytes([header, *body]), "text/csv; charset=utf-8", name)
+        return attachment(workbook({module.title: [header, *body]}), XLSX, name)
 
-    return await _authorized(request, work)
+    return await as_caller(request, work)
 
 
 async def assessment_report(request: Request) -> Response:
@@ -160,15 +120,11 @@ async def assessment_report(request: Request) -> Response:
         month = request.query_params.get("month", "")
         area, _ = await resolve(session, actor, request.query_params.get("region"), None, None, tz)
         scope = month_scope(month, area, tz)
-        table = await assess(session, registry_for(state), area, scope, level, month)
+        table = await assess(session, registry(state.runtime), area, scope, level, month)
         name = f"assessment-{table.month}-{area.code}-{level}.xlsx"
-        return Response(
-            workbook(as_rows(table)),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return attachment(workbook(as_rows(table)), XLSX, name)
 
-    return await _authorized(request, work)
+    return await as_caller(request, work)
 
 
 ROUTES = [

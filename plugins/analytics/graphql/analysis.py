@@ -224,8 +224,7 @@ class AnalysisQueries:
         tz = runtime.settings.timezone
         async with info.context.locked() as session:
             area, scope = await resolve(session, info.context.actor, region_code, from_, to, tz)
-        if filter is not None and filter not in found.filters:
-            engine.records(found, scope, info.context.actor, filter)  # raises BAD_USER_INPUT
+        engine.check_filter(found, filter)
         return Analysis(
             module=AnalysisModuleInfo.of(found),
             area=AnalysisArea.of(area),

@@ -9,17 +9,13 @@ import strawberry
 from strawberry.types import Info
 
 from plugins.analytics.graphql.types import AnalysisArea, Dashboard
-from plugins.analytics.registry import AnalyticsState, Registry, build_registry
+from plugins.analytics.registry import Registry, registry
 from plugins.analytics.scope import resolve
 from plugins.analytics.summaries import ensure_fresh
 
 
 def registry_of(info: Info) -> Registry:
-    runtime = info.context.runtime
-    state = runtime.state.of(AnalyticsState)
-    if state.registry is None:
-        state.registry, state.orphans = build_registry(runtime.plugins)
-    return state.registry
+    return registry(info.context.runtime)
 
 
 @strawberry.type
