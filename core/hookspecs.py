@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from core.analysis import AnalysisModule, AssessmentIndicator, PanelPart
     from core.categories import DataCategory
     from core.demo.context import DemoContext
+    from core.maps import TileLayer
     from core.models import Event
     from core.runtime import Runtime
 
@@ -149,3 +150,10 @@ def gridgov_analysis_modules() -> Iterable[AnalysisModule] | None:
 def gridgov_assessment_indicators() -> Iterable[AssessmentIndicator] | None:
     """Called once when the analytics plugin builds its registry (app start-up): measures
     of a grid worker's month that the assessment tables weigh."""
+
+
+@hookspec
+def gridgov_tile_layers() -> Iterable[TileLayer] | None:
+    """Called once when the app is built: map layers served as vector tiles at
+    ``/tiles/<key>/{z}/{x}/{y}.mvt`` (types in ``core.maps``); a key taken twice, or one of
+    the core's layers, fails start-up."""

@@ -33,6 +33,7 @@ from schema.build import build_schema
 from schema.compiled.cache import StatementCache
 from schema.graphiql import STATIC_PATH, GraphiQLAssets
 from schema.http import GraphQLEndpoint, GraphQLView
+from schema.maps import tile_layers, tile_routes
 from schema.state import AppState, state_of
 from schema.uploads import file_key_columns
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     ]
     if not settings.production:  # GraphiQL's own scripts and styles (no CDN)
         routes.append(Mount(STATIC_PATH, GraphiQLAssets(), name="graphiql-static"))
+    routes.extend(tile_routes(tile_layers(pm)))  # /tiles: the core's and plugins' layers
     for extra in pm.hook.gridgov_routes():
         routes.extend(extra or ())
     app = Starlette(routes=routes, lifespan=lifespan)

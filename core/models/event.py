@@ -91,6 +91,13 @@ class Event(LocatedMixin, Base):
         Index("ix_event_category_code", "category_code"),
         Index("ix_event_handling_region", "handling_region"),
         Index("ix_event_grid_id_id", "grid_id", "id"),  # a grid's latest events
+        # the open events by place (the events map layer's default)
+        Index(
+            "ix_event_open_geom",
+            "geom",
+            postgresql_using="gist",
+            postgresql_where=text("status <> 'closed'"),
+        ),
         *LocatedMixin.located_indexes("event"),
     )
 
