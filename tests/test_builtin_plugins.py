@@ -37,7 +37,13 @@ def shape(disabled: list[str]) -> set[str]:
 
 
 def test_the_builtins_come_through_the_entry_point_group() -> None:
-    assert BUILTINS == ["analytics", "attendance", "e_governance", "party_building"]
+    assert BUILTINS == [
+        "analytics",
+        "attendance",
+        "e_governance",
+        "early_warning",
+        "party_building",
+    ]
 
 
 @pytest.mark.parametrize("plugin", BUILTINS)

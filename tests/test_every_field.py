@@ -78,6 +78,7 @@ class Demo:
     lat: float
     event: str  # a patrol finding's event, resolved with a photo
     open_event: str  # just reported: what the mutations act on
+    warning: str  # an early warning: three open reports of one category at one spot
     worker: str
     uploads: Path
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -102,6 +103,7 @@ class Demo:
         Undefined leaves it to the argument's default or to its type."""
         where = {
             ("Query", "event", "id"): self.event,
+            ("Query", "warning", "id"): self.warning,
             ("Query", "region", "code"): self.grid[:12],
             ("Query", "here", "code"): self.grid[:12],
             ("Query", "department", "code"): DEPARTMENT,
@@ -197,6 +199,11 @@ async def make_demo(pg_server: Any, template_db: str, folder: Path) -> Demo:
             url, "SELECT min(id) FROM household WHERE region_code = :g", g=grid
         )
         found_event = await _fieldwork(staff, lon, lat, household)
+        # a third open report of the category at the spot raises an early warning
+        third = await citizen.gql(REPORT, {"input": report_input(lon, lat)})
+        assert "errors" not in third, third
+    warning = await sql_scalar(url, "SELECT min(id) FROM warning")
+    assert warning is not None, "no early warning was raised"
     worker = await sql_scalar(url, "SELECT id FROM account WHERE username = :u", u=f"gw-{grid}")
     return Demo(
         url=url,
@@ -205,6 +212,7 @@ async def make_demo(pg_server: Any, template_db: str, folder: Path) -> Demo:
         lat=lat,
         event=found_event,
         open_event=opened["data"]["reportEvent"]["event"]["id"],
+        warning=str(warning),
         worker=str(worker),
         uploads=uploads,
     )

@@ -24,8 +24,9 @@ from schema.build import SchemaCompositionError, build_schema
 from schema.state import state_of
 from server.app import create_app
 from tests.sample_plugin import SamplePlugin, SampleState
+from tests.test_tiles import CentresPlugin, decode
 
-BUILTINS = ["analytics", "attendance", "e_governance", "party_building"]
+BUILTINS = ["analytics", "attendance", "e_governance", "early_warning", "party_building"]
 
 
 async def migrated_with_sample(url: str) -> SamplePlugin:
@@ -41,7 +42,7 @@ async def migrated_with_sample(url: str) -> SamplePlugin:
 def test_builtin_plugins_are_registered_and_can_be_disabled() -> None:
     assert plugin_names(make_plugin_manager(Settings())) == BUILTINS
     pm = make_plugin_manager(Settings(disabled_plugins="attendance, analytics"))
-    assert plugin_names(pm) == ["e_governance", "party_building"]
+    assert plugin_names(pm) == ["e_governance", "early_warning", "party_building"]
     schema = build_schema(pm, Settings())
     assert "grids" in schema.as_str()
 
@@ -112,6 +113,28 @@ async def test_hook_gridgov_routes(demo_url, app_client) -> None:
         assert response.status_code == 200 and response.text == "pong"
 
 
+async def test_hook_gridgov_tile_layers(demo_url, app_client) -> None:
+    """A plugin's layer is served (tiles and TileJSON) and gone without the plugin."""
+    async with app_client(demo_url, plugins=[CentresPlugin()]) as client:
+        await client.login("command")
+        auth = {"Authorization": f"Bearer {client.token}"}
+        response = await client.http.get("/tiles/grid_centres/0/0/0.mvt", headers=auth)
+        assert response.status_code == 200
+        features = decode(response.content, "grid_centres")
+        grids = await client.gql("{ grids { totalCount } }")
+        assert len(features) == grids["data"]["grids"]["totalCount"] > 0
+        doc = (await client.http.get("/tiles/grid_centres.json")).json()
+        assert doc["vector_layers"][0] == {
+            "id": "grid_centres",
+            "fields": {"code": "String"},
+            "description": "A point in each grid",
+            "minzoom": 0,
+            "maxzoom": 22,
+        }
+    async with app_client(demo_url) as client:
+        assert (await client.http.get("/tiles/grid_centres/0/0/0.mvt")).status_code == 404
+
+
 async def test_hook_gridgov_startup_and_gridgov_shutdown(demo_url, tmp_path) -> None:
     plugin = SamplePlugin()
     app = create_app(Settings(database_url=demo_url, var_dir=tmp_path), plugins=[plugin])
@@ -166,7 +189,8 @@ def test_hook_gridgov_models() -> None:
 
 async def test_hook_gridgov_event_transition() -> None:
     plugin = SamplePlugin()
-    pm = make_plugin_manager(Settings(), [plugin])
+    # the built-ins act on real events: this test passes a stand-in, to the sample alone
+    pm = make_plugin_manager(Settings(disabled_plugins=",".join(BUILTINS)), [plugin])
     await call_async(
         pm.hook.gridgov_event_transition,
         session=None,
