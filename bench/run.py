@@ -2,6 +2,7 @@
 
     python -m bench.run [--persons N] [--points N] [--requests N] [--only locate,attendance]
                         [--load-minutes M] [--analytics-persons N] [--analytics-events N]
+                        [--maps-persons N] [--maps-events N]
 
 Uses GRIDGOV_BENCH_DATABASE_URL, or a private cluster under var/bench (kept between runs).
 """
@@ -538,12 +539,14 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument(
-        "--only", default="api,locate,reassign,authz,attendance,fanout,analytics,load"
+        "--only", default="api,locate,reassign,authz,attendance,fanout,analytics,maps,load"
     )
     parser.add_argument("--load-minutes", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--analytics-persons", type=int, default=800_000)
     parser.add_argument("--analytics-events", type=int, default=300_000)
+    parser.add_argument("--maps-persons", type=int, default=100_000)
+    parser.add_argument("--maps-events", type=int, default=1_000_000)
     args = parser.parse_args()
     url = os.environ.get("GRIDGOV_BENCH_DATABASE_URL")
     if not url:
@@ -581,6 +584,10 @@ def main() -> None:
             _serve,
             _token,
         )
+    if "maps" in scenarios:
+        from bench.maps import bench_maps
+
+        bench_maps(url, args.maps_persons, args.maps_events, 30, PASSWORD, row, _serve, _token)
     if "load" in scenarios:
         asyncio.run(load_held(url, free_port(), PASSWORD, args.load_minutes))
 

@@ -73,6 +73,10 @@ class Figure:
     unit: str = ""
     chart: str = ""
     additive: bool = True
+    #: disclosure control: a count of personal data (of this data category) under
+    #: ``min_count`` is withheld from a reader whose read grant does not cover the area
+    personal: str | None = None
+    min_count: int = 0
 
 
 #: figures per group key ("" when not grouped)
@@ -131,6 +135,19 @@ class AnalysisModule:
     #: named filters a client may pick (key -> label); ``source`` receives the key
     filters: dict[str, str] = field(default_factory=dict)
     order: int = 100
+    #: the source also answers ``geom`` (SRID 4326) and ``beidou_code`` (level 10): the
+    #: module has a point map and heat maps
+    located: bool = False
+    #: the data category whose ``read`` grant shows a record's point (a home is personal);
+    #: None: a point is shown to whoever may list the record
+    location_personal: str | None = None
+    #: disclosure control: a heat cell counting fewer records than this is left out for an
+    #: actor whose ``read`` grant on ``category`` does not reach every record in it
+    min_count: int = 0
+    #: a cheaper way to a BeiDou heat map (pre-aggregated counts): ``(scope, filter,
+    #: level) -> SELECT region_code, cell, n`` counting exactly the located records the
+    #: source gives, per cell of that level; None where it cannot (that filter, that level)
+    cells: Callable[[Scope, str | None, int], Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

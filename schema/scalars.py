@@ -34,6 +34,13 @@ def _serialize(value: Any) -> Any:
 
 
 GeoJSON = NewType("GeoJSON", object)
+#: an output only: many features as one value (map layers are not thousands of objects)
+FeatureCollection = NewType("FeatureCollection", object)
+
+
+def _refuse_input(value: Any) -> Any:
+    raise BadInput("a FeatureCollection is an output; it cannot be given as an argument")
+
 
 #: For ``StrawberryConfig(scalar_map=SCALARS)``.
 SCALARS: dict[object, ScalarDefinition] = {
@@ -43,5 +50,13 @@ SCALARS: dict[object, ScalarDefinition] = {
         specified_by_url="https://www.rfc-editor.org/rfc/rfc7946",
         serialize=_serialize,
         parse_value=_parse_geojson,
-    )
+    ),
+    FeatureCollection: strawberry.scalar(
+        name="FeatureCollection",
+        description="A GeoJSON FeatureCollection (RFC 7946), WGS 84 longitude/latitude: "
+        "many features of a map as one value.",
+        specified_by_url="https://www.rfc-editor.org/rfc/rfc7946#section-3.3",
+        serialize=_serialize,
+        parse_value=_refuse_input,
+    ),
 }

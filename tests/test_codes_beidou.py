@@ -12,6 +12,7 @@ from core.codes.beidou import (
     CODE_LENGTHS,
     MAX_LEVEL,
     BeidouCell,
+    bounds,
     decode,
     encode,
     encode_many,
@@ -609,3 +610,18 @@ def test_encode_many_rejects(lons: object, lats: object, message: str) -> None:
 def test_encode_many_rejects_level(level: object) -> None:
     with pytest.raises(InvalidCode, match="level"):
         encode_many(np.array([1.0]), np.array([1.0]), level)  # type: ignore[arg-type]
+
+
+def test_bounds_are_the_nearest_floats_to_the_exact_edges() -> None:
+    rng = random.Random(20)
+    for _ in range(2000):
+        lon, lat = rng.uniform(-180, 179.999), rng.uniform(-87.99, 87.99)
+        level = rng.randint(1, MAX_LEVEL)
+        code = encode(lon, lat, level)
+        cell = decode(code)
+        assert bounds(code) == (
+            float(cell.west),
+            float(cell.south),
+            float(cell.east),
+            float(cell.north),
+        )

@@ -64,6 +64,7 @@ __all__ = [
     "MAX_LEVEL",
     "BeidouCell",
     "InvalidCode",
+    "bounds",
     "decode",
     "encode",
     "encode_many",
@@ -358,6 +359,18 @@ def decode(code: str) -> BeidouCell:
     west, east_edge = (inner_x, outer_x) if east else (-outer_x, -inner_x)
     south, north_edge = (inner_y, outer_y) if north else (-outer_y, -inner_y)
     return BeidouCell(text, level, west, south, east_edge, north_edge)
+
+
+def bounds(code: str) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` of a code's cell as floats (the nearest doubles to
+    :func:`decode`'s exact edges, without its fractions: for drawing many cells)."""
+    _, level, east, north, x0, y0 = _parse(code)
+    width, height = _CELL_UNITS[level]
+    inner_x, outer_x = x0 / UNITS_PER_DEGREE, (x0 + width) / UNITS_PER_DEGREE
+    inner_y, outer_y = y0 / UNITS_PER_DEGREE, (y0 + height) / UNITS_PER_DEGREE
+    west, east_edge = (inner_x, outer_x) if east else (-outer_x, -inner_x)
+    south, north_edge = (inner_y, outer_y) if north else (-outer_y, -inner_y)
+    return west, south, east_edge, north_edge
 
 
 def level_of(code: str) -> int:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import typer
 
     from core.analysis import AnalysisModule, AssessmentIndicator, PanelPart
+    from core.maps import TileLayer
     from core.runtime import Runtime
 
 
@@ -57,6 +58,7 @@ def gridgov_models() -> list[type]:
         models.EventDay,
         models.EventLate,
         models.EventCategoryDay,
+        models.EventCellMonth,
         models.Dirty,
         models.Weight,
         models.Meta,
@@ -134,3 +136,10 @@ def gridgov_cli(app: typer.Typer) -> None:
     from plugins.analytics.cli import register
 
     register(app)
+
+
+@hookimpl
+def gridgov_tile_layers() -> list[TileLayer]:
+    from plugins.analytics.maps.layer import LAYER
+
+    return [LAYER]

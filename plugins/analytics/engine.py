@@ -31,18 +31,38 @@ def check_filter(module: AnalysisModule, filter: str | None) -> None:
         )
 
 
-def records(module: AnalysisModule, scope: Scope, actor: Actor, filter: str | None) -> Any:
-    """The module's records in the scope (and period, for dated modules) and the actor's
-    reach, as a subquery with the source's columns."""
+#: the columns a located module's source adds for its maps (not part of its list)
+LOCATION = ("geom", "beidou_code")
+
+
+def in_scope(
+    module: AnalysisModule, scope: Scope, filter: str | None, *, located: bool = False
+) -> Select[Any]:
+    """The module's records in the scope (and period, for dated modules), whoever asks:
+    a SELECT of the source's columns (the location's only when ``located``)."""
     check_filter(module, filter)
     sub = module.source(scope, filter).subquery("r")
-    stmt = select(sub).where(
-        prefix_match(sub.c.region_code, scope.prefix),
-        actor.reach.where(module.category, "read", sub.c.region_code),
+    stmt = select(*(c for c in sub.c if located or c.key not in LOCATION)).where(
+        prefix_match(sub.c.region_code, scope.prefix)
     )
     if module.dated:
         stmt = stmt.where(sub.c.at >= scope.start, sub.c.at < scope.end)
-    return stmt.subquery("records")
+    return stmt
+
+
+def records(
+    module: AnalysisModule,
+    scope: Scope,
+    actor: Actor,
+    filter: str | None,
+    *,
+    located: bool = False,
+) -> Any:
+    """The module's records in the scope (and period, for dated modules) and the actor's
+    reach, as a subquery with the source's columns."""
+    stmt = in_scope(module, scope, filter, located=located)
+    region = stmt.selected_columns.region_code
+    return stmt.where(actor.reach.where(module.category, "read", region)).subquery("records")
 
 
 async def total(session: AsyncSession, recs: Any) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Float, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base
@@ -128,3 +128,17 @@ class EventLateUp(EventLateColumns, Base):
     """``EventLate`` summed per township."""
 
     __tablename__ = "analytics_event_late_up"
+
+
+class EventCellMonth(Base):
+    """Located events per local month, region code, level-4 BeiDou cell (1′ × 1′) and
+    whether they are closed: what a district's heat map of a year reads (some thousands of
+    rows where the events are a million). Only whole months are read from it."""
+
+    __tablename__ = "analytics_event_cell_month"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    cell: Mapped[str] = mapped_column(String(9), primary_key=True)
+    closed: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -11,6 +11,7 @@ import pluggy
 from core.analysis import AnalysisModule, AssessmentIndicator, PanelPart
 from core.plugins import PluginError
 from core.runtime import Runtime
+from plugins.analytics.maps.heat import CellOutlines
 
 T = TypeVar("T")
 
@@ -41,6 +42,8 @@ class AnalyticsState:
     tz: str = "Asia/Shanghai"
     #: panel parts of plugins whose panel nobody founds (reported, not shown)
     orphans: list[str] = field(default_factory=list)
+    #: the edges of the BeiDou cells heat maps have drawn
+    outlines: CellOutlines = field(default_factory=CellOutlines)
 
 
 def _flat(results: Iterable[Iterable[T] | None]) -> list[T]:

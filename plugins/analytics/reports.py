@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -28,19 +27,9 @@ from core.errors import BadInput, NotFound
 from plugins.analytics import engine
 from plugins.analytics.assessment import LEVELS, as_rows, assess, month_scope
 from plugins.analytics.registry import registry
-from plugins.analytics.scope import resolve
+from plugins.analytics.scope import date_param, resolve
 from schema.downloads import XLSX, as_caller, attachment, error_response
 from schema.state import AppState
-
-
-def _date(request: Request, name: str) -> date | None:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadInput(f"{name} must be a date (YYYY-MM-DD), not {raw!r}", argument=name) from None
 
 
 def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
@@ -74,8 +63,8 @@ async def module_report(request: Request) -> Response:
             session,
             actor,
             request.query_params.get("region"),
-            _date(request, "from"),
-            _date(request, "to"),
+            date_param(request.query_params, "from"),
+            date_param(request.query_params, "to"),
             tz,
         )
         recs = engine.records(module, scope, actor, request.query_params.get("filter"))

@@ -6,6 +6,7 @@ your analytics grant reaches). Aggregates need the ``analytics`` grant for the r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,17 @@ from schema.codes import parse_prefix
 CATEGORY = "analytics"
 #: the longest period (in days) a request may span
 MAX_PERIOD_DAYS = 3 * 366
+
+
+def date_param(params: Mapping[str, str], name: str) -> date | None:
+    """A query parameter holding a date (YYYY-MM-DD), None when absent."""
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadInput(f"{name} must be a date (YYYY-MM-DD), not {raw!r}", argument=name) from None
 
 
 def local_today(tz: str, now: datetime | None = None) -> date:

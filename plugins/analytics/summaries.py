@@ -104,6 +104,14 @@ RECOMPUTE: dict[str, list[tuple[str, str, str]]] = {
                FROM event p WHERE closed_at > deadline_at AND {{where}} GROUP BY 1, 2, 3""",
         ),
         (
+            "analytics_event_cell_month",
+            "month, region_code, cell, closed, n",
+            f"""SELECT date_trunc('month', {LOCAL.format(col="collected_at")})::date,
+                 region_code, left(beidou_code, 9), status = 'closed', count(*)
+               FROM event p WHERE beidou_code IS NOT NULL AND {{where}}
+               GROUP BY 1, 2, 3, 4""",
+        ),
+        (
             "analytics_event_category_day",
             "region_code, category_code, day, reported",
             f"""SELECT region_code, category_code, {LOCAL.format(col="collected_at")},
@@ -207,8 +215,8 @@ async def rebuild(session: AsyncSession, tz: str) -> None:
     await session.execute(
         text(
             "ANALYZE analytics_tally, analytics_event_day, analytics_event_late, "
-            "analytics_event_category_day, analytics_tally_up, analytics_event_day_up, "
-            "analytics_event_late_up"
+            "analytics_event_category_day, analytics_event_cell_month, analytics_tally_up, "
+            "analytics_event_day_up, analytics_event_late_up, event"
         )
     )
 

@@ -45,6 +45,23 @@ def figures_per_group(groups: set[str], build: dict[str, list[Figure]] | None = 
 
 
 def count(
-    key: str, label: str, value: int, chart: str = "", unit: str = "", additive: bool = True
+    key: str,
+    label: str,
+    value: int,
+    chart: str = "",
+    unit: str = "",
+    additive: bool = True,
+    *,
+    personal: str | None = None,
+    min_count: int = 0,
 ) -> Figure:
-    return Figure(key, label, float(value), unit=unit, chart=chart, additive=additive)
+    return Figure(
+        key,
+        label,
+        float(value),
+        unit=unit,
+        chart=chart,
+        additive=additive,
+        personal=personal,
+        min_count=min_count,
+    )

@@ -15,8 +15,11 @@ from strawberry.types import Info
 from core.analysis import AnalysisModule, Column, Scope
 from core.errors import BadInput
 from plugins.analytics import engine
+from plugins.analytics.graphql import maps
 from plugins.analytics.graphql.dashboard import registry_of
+from plugins.analytics.graphql.maps import HeatBins, HeatMap, PointMap
 from plugins.analytics.graphql.types import AnalysisArea, RegionFigure
+from plugins.analytics.maps import heat, points
 from plugins.analytics.regions import Area, children
 from plugins.analytics.scope import resolve
 from schema.audit import reveal
@@ -55,6 +58,11 @@ class AnalysisModuleInfo:
     )
     columns: list[AnalysisColumn]
     filters: list[AnalysisFilter]
+    located: bool = strawberry.field(description="Its records have a heat map and a point map")
+    min_count: int = strawberry.field(
+        description="Disclosure control: the fewest records a heat cell shows you when some "
+        "of them you may not read (0: no minimum)"
+    )
 
     @classmethod
     def of(cls, m: AnalysisModule) -> AnalysisModuleInfo:
@@ -68,6 +76,8 @@ class AnalysisModuleInfo:
                 for c in m.columns
             ],
             filters=[AnalysisFilter(key=k, label=v) for k, v in m.filters.items()],
+            located=m.located,
+            min_count=m.min_count,
         )
 
 
@@ -174,6 +184,43 @@ class Analysis:
             for r in page.rows
         ]
         return to_connection(Connection[AnalysisRow], Edge[AnalysisRow], page, kind)
+
+    @strawberry.field(
+        description="The records counted per cell of a grid laid over the map: BeiDou cells "
+        f"of a level ({heat.BEIDOU_LEVELS.start}–{heat.BEIDOU_LEVELS.stop - 1}; default by "
+        f"the area: district 4, township and community 5, grid 6) or squares or hexagons of "
+        f"a size in metres ({heat.MIN_SIZE}–{heat.MAX_SIZE}), within bbox [west, south, "
+        f"east, north] if given; at most {heat.MAX_CELLS} cells. Counts every record of the "
+        "area (the analytics grant shows aggregates) but leaves out a cell with fewer than "
+        "the module's minimum of records you may not read."
+    )
+    async def heat_map(
+        self,
+        info: Info,
+        bins: HeatBins = HeatBins.BEIDOU,
+        level: int | None = None,
+        size: float | None = None,
+        bbox: list[float] | None = None,
+    ) -> HeatMap:
+        return await maps.heat_map(
+            info, self._module, self._area, self._scope, self._filter, bins, level, size, bbox
+        )
+
+    @strawberry.field(
+        description="The records of the list as GeoJSON points, oldest id first, within bbox "
+        f"[west, south, east, north] if given; at most {points.MAX_POINTS} a page. A home's "
+        "point needs the grant that shows it (an audited read)."
+    )
+    async def point_map(
+        self,
+        info: Info,
+        bbox: list[float] | None = None,
+        first: int = 1000,
+        after: str | None = None,
+    ) -> PointMap:
+        return await maps.point_map(
+            info, self._module, self._scope, self._filter, bbox, first, after
+        )
 
     @strawberry.field(description="Download paths of the whole list (same token)")
     def report(self) -> AnalysisReport:

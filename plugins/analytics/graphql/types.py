@@ -9,6 +9,7 @@ from enum import StrEnum
 import strawberry
 from strawberry.types import Info
 
+from core.actor import Actor
 from core.analysis import Figure, Figures, Scope
 from plugins.analytics.regions import Area, children
 from plugins.analytics.registry import Panel
@@ -67,7 +68,10 @@ class Drill:
 class DashboardFigure:
     key: str
     label: str
-    value: float | None
+    value: float | None = strawberry.field(
+        description="Null where nothing is measured, or where disclosure control withholds "
+        "a small count of personal data you may not read in the area"
+    )
     unit: str = strawberry.field(description='"%", "/5" or "" (a count)')
     chart: str = strawberry.field(
         description="Figures drawn together share a chart key (an age pyramid, kinds…)"
@@ -82,12 +86,15 @@ class DashboardFigure:
     async def breakdown(self, info: Info) -> list[RegionFigure]:
         kids, grouped = await self._drill.by_child(info)
         missing = 0.0 if self._figure.additive else None
+        actor = info.context.actor
         out = []
         for kid in kids:
             found = next((f for f in grouped.get(kid.prefix, []) if f.key == self.key), None)
+            value = found.value if found is not None else missing
             out.append(
                 RegionFigure(
-                    area=AnalysisArea.of(kid), value=found.value if found is not None else missing
+                    area=AnalysisArea.of(kid),
+                    value=disclosed(self._figure, value, actor, kid.prefix),
                 )
             )
         return out
@@ -104,7 +111,21 @@ class DashboardPanel:
         return next((f for f in self.figures if f.key == key), None)
 
 
-def panel_of(panel: Panel, figures: list[Figure], drill: Drill) -> DashboardPanel:
+def disclosed(figure: Figure, value: float | None, actor: Actor, prefix: str) -> float | None:
+    """The value, or None when disclosure control withholds it: a count of personal data
+    under the figure's minimum, for a reader whose grant does not cover the area."""
+    if (
+        value is None
+        or figure.personal is None
+        or not 0 < value < figure.min_count
+        or actor.reach.allows(figure.personal, "read", prefix)
+    ):
+        return value
+    return None
+
+
+def panel_of(panel: Panel, figures: list[Figure], drill: Drill, actor: Actor) -> DashboardPanel:
+    prefix = drill.area.prefix
     return DashboardPanel(
         key=panel.key,
         title=panel.title,
@@ -112,7 +133,7 @@ def panel_of(panel: Panel, figures: list[Figure], drill: Drill) -> DashboardPane
             DashboardFigure(
                 key=f.key,
                 label=f.label,
-                value=f.value,
+                value=disclosed(f, f.value, actor, prefix),
                 unit=f.unit,
                 chart=f.chart,
                 _figure=f,
@@ -129,7 +150,7 @@ async def computed(info: Info, panel: Panel, area: Area, scope: Scope) -> Dashbo
     async with info.context.locked() as session:
         for part in panel.parts:
             figures.extend((await part.compute(session, scope)).get("", []))
-    return panel_of(panel, figures, Drill(panel, area, scope))
+    return panel_of(panel, figures, Drill(panel, area, scope), info.context.actor)
 
 
 @strawberry.type(description="The dashboard of an area over a period")

@@ -14,6 +14,7 @@ from core.analysis import AnalysisModule, Column, Scope
 from core.models import Department, Event, EventCategory
 from core.models.base import prefix_match
 from core.models.event import EventTrace
+from plugins.analytics.maps.cells import event_cells
 
 COLUMNS = (
     Column("title", "标题"),
@@ -50,6 +51,8 @@ def _events(department: Any = None) -> Any:
             case_on_time().label("on_time"),
             Event.supervision.label("supervision"),
             Event.rating.label("rating"),
+            Event.geom.label("geom"),
+            Event.beidou_code.label("beidou_code"),
         )
         .join(EventCategory, EventCategory.code == Event.category_code)
         .outerjoin(Department, Department.code == Event.assignee_department)
@@ -159,7 +162,12 @@ def early_warning(scope: Scope, filter: str | None) -> Any:
 
 
 def _module(
-    key: str, title: str, source: Any, order: int, filters: dict[str, str]
+    key: str,
+    title: str,
+    source: Any,
+    order: int,
+    filters: dict[str, str],
+    cells: Any = None,
 ) -> AnalysisModule:
     return AnalysisModule(
         key=key,
@@ -171,12 +179,16 @@ def _module(
         dated=True,
         filters=filters,
         order=order,
+        located=True,
+        cells=cells,
     )
 
 
 MODULES = [
-    _module("events_by_category", "事件分类分析", by_category, 80, {**KINDS, **STATES}),
-    _module("events_by_area", "事件区域分布（热点）", by_area, 90, STATES),
+    _module(
+        "events_by_category", "事件分类分析", by_category, 80, {**KINDS, **STATES}, event_cells
+    ),
+    _module("events_by_area", "事件区域分布（热点）", by_area, 90, STATES, event_cells),
     _module("disputes", "矛盾纠纷分析", of_kind("dispute"), 100, STATES),
     _module("safety_hazards", "安全隐患分析", of_kind("safety"), 110, STATES),
     _module(

@@ -14,6 +14,10 @@ from plugins.analytics.panels.population import SPECIAL
 
 IDENTITY = "person:identity"
 CONTACT = "person:contact"
+#: disclosure control: the smallest heat cell of residents (households) shown to an actor
+#: without the read grant where they live, and of special groups (GB/T 31000 tags)
+MIN_PERSONAL = 3
+MIN_SPECIAL = 5
 PERSON_COLUMNS = (
     Column("name", "姓名"),
     Column("gender", "性别"),
@@ -41,6 +45,8 @@ def _persons() -> Any:
         Person.id_number.label("id_number"),
         Person.phone.label("phone"),
         Person.address.label("address"),
+        Person.geom.label("geom"),
+        Person.beidou_code.label("beidou_code"),
     )
 
 
@@ -88,6 +94,8 @@ def groups_source(scope: Scope, filter: str | None) -> Any:
         extract("year", Person.birth_date).label("birth_year"),
         grouped.c.groups.label("groups"),
         Person.phone.label("phone"),
+        Person.geom.label("geom"),
+        Person.beidou_code.label("beidou_code"),
     ).join(grouped, grouped.c.person_id == Person.id)
 
 
@@ -113,6 +121,8 @@ def households_source(scope: Scope, filter: str | None) -> Any:
             head.c.head.label("head"),
             func.coalesce(members.c.members, 0).label("members"),
             Household.address.label("address"),
+            Household.geom.label("geom"),
+            Household.beidou_code.label("beidou_code"),
         )
         .outerjoin(members, members.c.household_id == Household.id)
         .outerjoin(head, head.c.household_id == Household.id)
@@ -138,6 +148,9 @@ MODULES = [
             "elderly": "老年人（60岁及以上）",
         },
         order=10,
+        located=True,
+        location_personal=CONTACT,
+        min_count=MIN_PERSONAL,
     ),
     AnalysisModule(
         key="floating_population",
@@ -148,6 +161,9 @@ MODULES = [
         source=floating_source,
         filters={"floating": "流动人口", "overseas": "境外人员"},
         order=20,
+        located=True,
+        location_personal=CONTACT,
+        min_count=MIN_PERSONAL,
     ),
     AnalysisModule(
         key="special_groups",
@@ -164,6 +180,9 @@ MODULES = [
         source=groups_source,
         filters={"special": "特殊人群", "care": "关爱人群"},
         order=30,
+        located=True,
+        location_personal=CONTACT,
+        min_count=MIN_SPECIAL,
     ),
     AnalysisModule(
         key="households",
@@ -178,5 +197,8 @@ MODULES = [
         ),
         source=households_source,
         order=40,
+        located=True,
+        location_personal=CONTACT,
+        min_count=MIN_PERSONAL,
     ),
 ]

@@ -24,6 +24,8 @@ def places_source(scope: Scope, filter: str | None) -> Any:
         Place.usage.label("usage"),
         Place.floors.label("floors"),
         (Place.kind == "house").label("is_house"),
+        Place.geom.label("geom"),
+        Place.beidou_code.label("beidou_code"),
     )
     return stmt.where(Place.kind == filter) if filter else stmt
 
@@ -38,6 +40,8 @@ def things_source(scope: Scope, filter: str | None) -> Any:
         Thing.name.label("name"),
         Thing.code.label("code"),
         Thing.status.label("status"),
+        Thing.geom.label("geom"),
+        Thing.beidou_code.label("beidou_code"),
     )
     if filter in ("component", "facility", "iot_device"):
         stmt = stmt.where(Thing.kind == filter)
@@ -57,6 +61,8 @@ def organizations_source(scope: Scope, filter: str | None) -> Any:
         Organization.legal_representative.label("legal_representative"),
         Organization.member_count.label("member_count"),
         Organization.phone.label("phone"),
+        Organization.geom.label("geom"),
+        Organization.beidou_code.label("beidou_code"),
     )
     return stmt.where(Organization.kind == filter) if filter else stmt
 
@@ -77,6 +83,7 @@ MODULES = [
         source=places_source,
         filters={"building": "楼栋", "house": "房屋", "venue": "场所"},
         order=50,
+        located=True,
     ),
     AnalysisModule(
         key="things",
@@ -100,6 +107,7 @@ MODULES = [
             "retired": "报废",
         },
         order=60,
+        located=True,
     ),
     AnalysisModule(
         key="organizations",
@@ -121,5 +129,6 @@ MODULES = [
             "party_organization": "党组织",
         },
         order=70,
+        located=True,
     ),
 ]

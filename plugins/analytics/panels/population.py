@@ -3,6 +3,8 @@ special groups (特殊人群) and care groups (关爱人群)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +24,10 @@ SPECIAL = (
     "key_youth",
 )
 BAND = 5
+#: disclosure control of the panel's counts (as the residents' heat maps): a count under
+#: the minimum is withheld from a reader who may not read those residents in the area
+BASIC: dict[str, Any] = {"personal": "person:basic", "min_count": 3}
+GROUPS: dict[str, Any] = {"personal": "person:special_group", "min_count": 5}
 TOP = 85  # the last band is 85 and over
 
 
@@ -40,9 +46,11 @@ async def compute(session: AsyncSession, scope: Scope) -> Figures:
     names = dict((await session.execute(select(SpecialGroup.code, SpecialGroup.name_zh))).all())
     out: Figures = {}
     for g, counts in groups.items():
-        figures = [count("total", "实有人口", counts.get(("total", ""), 0))]
-        figures += [count(k, n, counts.get(("residence", k), 0), "residence") for k, n in RESIDENCE]
-        figures += [count(k, n, counts.get(("gender", k), 0), "gender") for k, n in GENDER]
+        figures = [count("total", "实有人口", counts.get(("total", ""), 0), **BASIC)]
+        figures += [
+            count(k, n, counts.get(("residence", k), 0), "residence", **BASIC) for k, n in RESIDENCE
+        ]
+        figures += [count(k, n, counts.get(("gender", k), 0), "gender", **BASIC) for k, n in GENDER]
         ages: dict[str, int] = {}
         for (dim, value), n in counts.items():
             if dim == "birth":
@@ -52,13 +60,18 @@ async def compute(session: AsyncSession, scope: Scope) -> Figures:
         for gender, label in GENDER:
             figures += [
                 count(
-                    f"age:{gender}:{b}", f"{label} {b}", ages.get(f"{gender}:{b}", 0), "age_pyramid"
+                    f"age:{gender}:{b}",
+                    f"{label} {b}",
+                    ages.get(f"{gender}:{b}", 0),
+                    "age_pyramid",
+                    **BASIC,
                 )
                 for b in BANDS
             ]
         for code, name in sorted(names.items()):
             chart = "special_groups" if code in SPECIAL else "care_groups"
-            figures.append(count(f"group:{code}", name, counts.get(("group", code), 0), chart))
+            n = counts.get(("group", code), 0)
+            figures.append(count(f"group:{code}", name, n, chart, **GROUPS))
         out[g] = figures
     return out
 
