@@ -125,14 +125,7 @@ class EarlyWarningType:
     async def category(self, info: Info) -> EventCategoryType:
         row: Any = self
         r = await info.context.loader(EventCategoryLoader).load(row.category_code)
-        return EventCategoryType(
-            code=r.code,
-            kind=r.kind,
-            name_zh=r.name_zh,
-            name_en=r.name_en,
-            deadline_hours=r.deadline_hours,
-            department_types=list(r.department_types),
-        )
+        return EventCategoryType.of(r)
 
     @strawberry.field(description="Its reports that you may see, oldest first")
     async def members(self, info: Info) -> list[EventRef]:

@@ -149,17 +149,7 @@ class EventQueries:
                 select(EventCategory).where(EventCategory.active).order_by(EventCategory.code)
             )
         ).scalars()
-        return [
-            EventCategoryType(
-                code=r.code,
-                kind=r.kind,
-                name_zh=r.name_zh,
-                name_en=r.name_en,
-                deadline_hours=r.deadline_hours,
-                department_types=list(r.department_types),
-            )
-            for r in rows
-        ]
+        return [EventCategoryType.of(r) for r in rows]
 
     @strawberry.field(
         description="结案率, 按期结案率, satisfaction and overdue count for a "

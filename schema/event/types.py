@@ -54,6 +54,18 @@ class EventCategoryType:
     deadline_hours: int
     department_types: list[str]
 
+    @classmethod
+    def of(cls, row: Any) -> EventCategoryType:
+        """The type of an ``EventCategory`` row."""
+        return cls(
+            code=row.code,
+            kind=row.kind,
+            name_zh=row.name_zh,
+            name_en=row.name_en,
+            deadline_hours=row.deadline_hours,
+            department_types=list(row.department_types),
+        )
+
 
 @strawberry.type
 class Attachment:
@@ -120,14 +132,7 @@ class EventCore(LocatedFields):
     @strawberry.field
     async def category(self, info: Info) -> EventCategoryType:
         r = await info.context.loader(EventCategoryLoader).load(self.category_code)  # type: ignore[attr-defined]  # self is the row
-        return EventCategoryType(
-            code=r.code,
-            kind=r.kind,
-            name_zh=r.name_zh,
-            name_en=r.name_en,
-            deadline_hours=r.deadline_hours,
-            department_types=list(r.department_types),
-        )
+        return EventCategoryType.of(r)
 
     @strawberry.field(description="The grid it was reported in (kept when grids are redrawn)")
     async def grid(self, info: Info) -> GridRef | None:

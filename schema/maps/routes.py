@@ -15,18 +15,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from authz.identify import anonymous, bearer_token, identify, known_actor
 from core.actor import Actor
-from core.database.faults import RETRY_AFTER_SECONDS, fault_of
-from core.errors import BadInput, DomainError, NotFound
+from core.errors import BadInput, NotFound
 from core.maps import MAX_ZOOM, Tile, TileLayer, TileRequest
 from core.models import Region
-from schema.downloads import error_response
+from schema.downloads import answered, as_caller
 from schema.maps.tiles import layer_index, tile_statement
 from schema.state import AppState, state_of
 
@@ -96,28 +93,6 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
 
 
-async def _caller(request: Request, state: AppState, session: AsyncSession) -> Actor:
-    """The request's actor, as the GraphQL endpoint finds it: a token seen recently costs
-    no statement (the app's identity cache), else it is read in ``session``."""
-    token = bearer_token(request.headers.get("authorization"))
-    if token is None:
-        return anonymous(state.authz)
-    identities = state.identity_cache
-    actor = known_actor(token, state.tokens, identities)
-    if actor is None:
-        actor = await identify(session, token, state.tokens, state.authz, identities)
-    return actor
-
-
-def _unavailable(exc: BaseException, state: AppState) -> Response | None:
-    fault = fault_of(exc)
-    if fault is None:
-        return None
-    state.faults.note(fault, exc)
-    body = {"errors": [{"message": fault.message, "extensions": {"code": fault.code}}]}
-    return JSONResponse(body, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-
-
 def tile_routes(layers: Mapping[str, TileLayer]) -> list[Route]:
     """The routes serving ``layers`` (closed over: the registry lives as long as the app)."""
 
@@ -130,35 +105,27 @@ def tile_routes(layers: Mapping[str, TileLayer]) -> list[Route]:
 
     async def tile(request: Request) -> Response:
         """``GET /tiles/{layer}/{z}/{x}/{y}.mvt``: the layer's features in the tile."""
-        state = state_of(request.app)
-        try:
+
+        async def work(session: Any, actor: Actor, state: AppState) -> Response:
             layer = layer_of(request)
             p = request.path_params
             where = parse_tile(layer, p["z"], p["x"], p["y"])
             params = layer_params(layer, request)
-            async with state.sessionmaker() as session, session.begin():
-                actor = await _caller(request, state, session)
-                features = await layer.features(
-                    TileRequest(where, actor, params, session, state.runtime)
-                )
-                stmt = tile_statement(layer, features, where)
-                content = bytes(await session.scalar(stmt) or b"")
-        except DomainError as exc:
-            return error_response(exc)
-        except Exception as exc:
-            refusal = _unavailable(exc, state)
-            if refusal is None:
-                raise
-            return refusal
-        etag = etag_of(content)
-        headers = {
-            "ETag": etag,
-            "Cache-Control": f"private, max-age={TILE_MAX_AGE}",
-            "Vary": "Authorization",
-        }
-        if matches(request.headers.get("if-none-match"), etag):
-            return Response(status_code=304, headers=headers)
-        return Response(content, media_type=MVT, headers=headers)
+            features = await layer.features(
+                TileRequest(where, actor, params, session, state.runtime)
+            )
+            content = bytes(await session.scalar(tile_statement(layer, features, where)) or b"")
+            etag = etag_of(content)
+            headers = {
+                "ETag": etag,
+                "Cache-Control": f"private, max-age={TILE_MAX_AGE}",
+                "Vary": "Authorization",
+            }
+            if matches(request.headers.get("if-none-match"), etag):
+                return Response(status_code=304, headers=headers)
+            return Response(content, media_type=MVT, headers=headers)
+
+        return await as_caller(request, work)
 
     async def bounds(state: AppState) -> tuple[float, float, float, float]:
         extent = func.ST_Extent(Region.geom)
@@ -204,21 +171,16 @@ def tile_routes(layers: Mapping[str, TileLayer]) -> list[Route]:
         """``GET /tiles/{layer}.json``: TileJSON 3.0.0 of the layer (the query string, the
         layer's parameters, is carried over to its tile URL)."""
         state = state_of(request.app)
-        try:
+
+        async def run() -> Response:
             layer = layer_of(request)
             layer_params(layer, request)
-            box = await bounds(state)
-        except DomainError as exc:
-            return error_response(exc)
-        except Exception as exc:
-            refusal = _unavailable(exc, state)
-            if refusal is None:
-                raise
-            return refusal
-        return JSONResponse(
-            tilejson(request, layer, box),
-            headers={"Cache-Control": f"public, max-age={TILEJSON_MAX_AGE}"},
-        )
+            return JSONResponse(
+                tilejson(request, layer, await bounds(state)),
+                headers={"Cache-Control": f"public, max-age={TILEJSON_MAX_AGE}"},
+            )
+
+        return await answered(state, run)
 
     async def index(request: Request) -> Response:
         """``GET /tiles.json``: every layer, its zooms, properties and parameters."""

@@ -22,7 +22,6 @@ from plugins.analytics.graphql.types import AnalysisArea, RegionFigure
 from plugins.analytics.maps import heat, points
 from plugins.analytics.regions import Area, children
 from plugins.analytics.scope import resolve
-from schema.audit import reveal
 from schema.pagination import Connection, Edge, keyset_page, to_connection
 
 
@@ -164,14 +163,7 @@ class Analysis:
 
         def shown(column: Column, row: Any) -> bool:
             assert column.personal is not None
-            return reveal(
-                info,
-                category=column.personal,
-                kind=module.kind,
-                record_id=int(row.id),
-                region_code=row.region_code,
-                field=column.key,
-            )
+            return maps.revealed(info, module, column.personal, row, column.key)
 
         page.rows = [
             AnalysisRow(

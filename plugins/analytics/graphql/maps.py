@@ -58,6 +58,18 @@ class PointMap:
     has_next_page: bool
 
 
+def revealed(info: Info, module: AnalysisModule, category: str, row: Any, field: str) -> bool:
+    """May the caller see ``field`` of a module's record whole? If so, the read is audited."""
+    return reveal(
+        info,
+        category=category,
+        kind=module.kind,
+        record_id=int(row.id),
+        region_code=row.region_code,
+        field=field,
+    )
+
+
 async def heat_map(
     info: Info,
     module: AnalysisModule,
@@ -112,14 +124,7 @@ async def point_map(
 
     def shown(row: Any) -> bool:
         assert module.location_personal is not None
-        return reveal(
-            info,
-            category=module.location_personal,
-            kind=module.kind,
-            record_id=int(row.id),
-            region_code=row.region_code,
-            field="location",
-        )
+        return revealed(info, module, module.location_personal, row, "location")
 
     async with info.context.locked() as session:
         page = await points.point_page(
