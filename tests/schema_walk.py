@@ -235,6 +235,7 @@ def fill(type_: GraphQLInputType, name: str, values: Callable[[str], Any]) -> An
             "ID": "1",
             "DateTime": "2026-11-01T08:00:00+08:00",
             "Date": "2026-11-01",
+            "Decimal": "10.00",
             "JSON": json.dumps({}),
             "GeoJSON": json.dumps({"type": "Point", "coordinates": [104.6, 28.77]}),
             "Upload": None,

@@ -79,6 +79,7 @@ class Demo:
     event: str  # a patrol finding's event, resolved with a photo
     open_event: str  # just reported: what the mutations act on
     warning: str  # an early warning: three open reports of one category at one spot
+    party: dict[str, str]  # party records that show every party field (see _party)
     worker: str
     uploads: Path
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -104,6 +105,15 @@ class Demo:
         where = {
             ("Query", "event", "id"): self.event,
             ("Query", "warning", "id"): self.warning,
+            # the party building plugin: a branch with a committee, staff and a transfer,
+            # a member, a held meeting, the quarter under way
+            ("Query", "partyOrganization", "id"): self.party["organization"],
+            ("Query", "partyOrganization", "code"): None,
+            ("Query", "partyMember", "id"): self.party["member"],
+            ("Query", "partyMeeting", "id"): self.party["meeting"],
+            ("Query", "partyMeetingCompliance", "quarter"): (
+                f"{self.now.year}-Q{(self.now.month - 1) // 3 + 1}"
+            ),
             ("Query", "region", "code"): self.grid[:12],
             ("Query", "here", "code"): self.grid[:12],
             ("Query", "department", "code"): DEPARTMENT,
@@ -205,6 +215,7 @@ async def make_demo(pg_server: Any, template_db: str, folder: Path) -> Demo:
     warning = await sql_scalar(url, "SELECT min(id) FROM warning")
     assert warning is not None, "no early warning was raised"
     worker = await sql_scalar(url, "SELECT id FROM account WHERE username = :u", u=f"gw-{grid}")
+    party = await _party(url, folder, grid, found_event)
     return Demo(
         url=url,
         grid=grid,
@@ -213,9 +224,55 @@ async def make_demo(pg_server: Any, template_db: str, folder: Path) -> Demo:
         event=found_event,
         open_event=opened["data"]["reportEvent"]["event"]["id"],
         warning=str(warning),
+        party=party,
         worker=str(worker),
         uploads=uploads,
     )
+
+
+PARTY = {
+    "helper": "mutation($m: ID!, $g: String!, $on: Date!) { appointPartyGridHelper("
+    "memberId: $m, gridCode: $g, households: 6, since: $on) { id } }",
+    "finding": "mutation($h: ID!, $e: ID!, $on: Date!) { recordPartyHelperActivity(helperId: "
+    '$h, kind: PATROL_FINDING, occurredOn: $on, eventId: $e, note: "井盖松动") { id } }',
+    "staff": 'mutation($o: ID!) { addPartyStaff(organizationId: $o, username: "admin") }',
+}
+
+
+async def _party(url: str, folder: Path, grid: str, event: str) -> dict[str, str]:
+    """The demo's party records the walk asks about: a branch with a committee, a member
+    of it, a held meeting with attendance; and, as the command centre, a grid helper on
+    the walk's grid whose patrol finding is the walk's event, and one more staff account."""
+    organization = await sql_scalar(
+        url,
+        "SELECT t.organization_id FROM party_committee_term t "
+        "JOIN party_transfer x ON x.to_organization_id = t.organization_id "
+        "ORDER BY t.organization_id LIMIT 1",
+    )
+    member = await sql_scalar(
+        url,
+        "SELECT min(id) FROM party_member WHERE status = 'active' AND stage = 'full' "
+        "AND id NOT IN (SELECT member_id FROM party_grid_helper WHERE until IS NULL)",
+    )
+    meeting = await sql_scalar(
+        url,
+        "SELECT min(meeting_id) FROM party_meeting_attendance a "
+        "JOIN party_meeting m ON m.id = a.meeting_id WHERE m.held_on IS NOT NULL",
+    )
+    assert None not in (organization, member, meeting), "the demo lacks party data"
+    async with serve(url, folder) as command:
+        await command.login("command")
+        on = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()  # past everywhere
+        helper = await command.gql(PARTY["helper"], {"m": str(member), "g": grid, "on": on})
+        assert "errors" not in helper, helper
+        found_by = await command.gql(
+            PARTY["finding"],
+            {"h": helper["data"]["appointPartyGridHelper"]["id"], "e": event, "on": on},
+        )
+        staff = await command.gql(PARTY["staff"], {"o": str(organization)})
+        for answer in (found_by, staff):
+            assert "errors" not in answer, answer
+    return {"organization": str(organization), "member": str(member), "meeting": str(meeting)}
 
 
 async def ask(client: Client, batch: Iterable[Probe], *, side_by_side: int = 4) -> list[Result]:

@@ -1,9 +1,11 @@
 """Bulk writes for the demo: binary COPY through the session's own connection (so they
-share its transaction), geometries sent as EWKB."""
+share its transaction), geometries sent as EWKB, and ``bulk_load`` for plugins' demos that
+fill tables of many rows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import numpy as np
@@ -60,3 +62,38 @@ class Copier:
                 f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
             )
         )
+
+
+# The foreign keys, and the secondary indexes (not those of primary keys and unique
+# constraints, which stay), of some tables, each with the statement that makes it anew.
+_KEYS = text("""
+WITH t AS (SELECT to_regclass(n) AS oid FROM unnest(CAST(:tables AS text[])) n)
+SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
+       'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' '
+           || pg_get_constraintdef(oid)
+FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND conrelid IN (SELECT oid FROM t)
+ORDER BY oid
+""")
+_INDEXES = text("""
+WITH t AS (SELECT to_regclass(n) AS oid FROM unnest(CAST(:tables AS text[])) n)
+SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
+FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM t) AND NOT EXISTS (
+    SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
+ORDER BY i.indexrelid
+""")
+
+
+@asynccontextmanager
+async def bulk_load(session: AsyncSession, tables: Sequence[str]) -> AsyncIterator[None]:
+    """Drop the tables' foreign keys and secondary indexes meanwhile and make them anew
+    after, as they were: an index built at once and a key checked by one join are far
+    cheaper than a trigger and an index insertion per row (PostgreSQL's advice for bulk
+    loads). On an error the caller's rollback restores them."""
+    found: list[Any] = []
+    for statement in (_KEYS, _INDEXES):
+        found += (await session.execute(statement, {"tables": list(tables)})).all()
+    for drop, _ in found:
+        await session.execute(text(drop))
+    yield
+    for _, make in reversed(found):
+        await session.execute(text(make))

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -39,7 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.codes import beidou
-from core.demo.bulk import Copier, point_ewkb
+from core.demo.bulk import Copier, bulk_load, point_ewkb
 from core.demo.context import DemoContext
 from core.demo.population import DEMO_TZ, random_points
 from plugins.attendance.settings import AttendanceSettings
@@ -458,39 +457,6 @@ def _route(rng: np.random.Generator, waypoints: np.ndarray, along_m: np.ndarray)
     at = along_m % along[-1] if along[-1] > 0 else np.zeros_like(along_m)
     xy = np.column_stack([np.interp(at, along, loop[:, 0]), np.interp(at, along, loop[:, 1])])
     return xy + rng.normal(0.0, 4.0 / METRES_PER_DEGREE, xy.shape)
-
-
-# The tables' foreign keys, and their indexes other than those of keys (the primary key
-# stays: the foreign keys need it), each with the statement that makes it anew.
-_KEYS = text("""
-WITH t AS (SELECT to_regclass(n) AS oid FROM unnest(CAST(:tables AS text[])) n)
-SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
-       'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' '
-           || pg_get_constraintdef(oid)
-FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND conrelid IN (SELECT oid FROM t)
-""")
-_INDEXES = text("""
-WITH t AS (SELECT to_regclass(n) AS oid FROM unnest(CAST(:tables AS text[])) n)
-SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
-FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM t) AND NOT EXISTS (
-    SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
-ORDER BY i.indexrelid
-""")
-
-
-@asynccontextmanager
-async def bulk_load(session: AsyncSession, tables: Sequence[str]) -> AsyncIterator[None]:
-    """Drop the tables' foreign keys and secondary indexes meanwhile, and make them anew
-    after, as they were: an index is built at once, a foreign key checked by one join.
-    (On an error, the caller's rollback restores them.)"""
-    found: list[Any] = []
-    for statement in (_KEYS, _INDEXES):
-        found += (await session.execute(statement, {"tables": list(tables)})).all()
-    for drop, _ in found:
-        await session.execute(text(drop))
-    yield
-    for _, make in reversed(found):
-        await session.execute(text(make))
 
 
 async def load_demo(session: AsyncSession, demo: DemoContext) -> None:

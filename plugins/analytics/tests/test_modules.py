@@ -43,6 +43,8 @@ EIGHTEEN = [
     "attendance",
     "visits_patrols",
     "early_warning",
+    "party_members",
+    "party_meetings",
 ]
 
 
