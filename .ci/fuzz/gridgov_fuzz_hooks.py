@@ -46,6 +46,14 @@ schemathesis.graphql.scalar(
     ).map(nodes.String),
 )
 schemathesis.graphql.scalar("Upload", st.just(nodes.Null))
+# money (dues, fees): plain decimals, and what a Decimal must refuse
+schemathesis.graphql.scalar(
+    "Decimal",
+    st.one_of(
+        st.decimals(min_value=-1000, max_value=10**9, places=2, allow_nan=False).map(str),
+        st.sampled_from(["NaN", "Infinity", "-0.001", "1e400", "12.345", "x", ""]),
+    ).map(nodes.String),
+)
 
 
 def without_optional_arguments(
