@@ -13,13 +13,42 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.errors import BadInput
 from core.models.base import prefix_match
+
+#: the longest period (in days) an analysis may span
+MAX_PERIOD_DAYS = 3 * 366
+
+
+def local_today(tz: str, now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+
+
+def period(tz: str, first: date | None, last: date | None, now: datetime) -> tuple[date, date]:
+    """The local days ``first..last`` asked, checked: by default the year up to today
+    (``to`` defaults to today, ``from`` to a year before ``to``), at most
+    ``MAX_PERIOD_DAYS`` long (else BAD_USER_INPUT on ``from``)."""
+    last = last or local_today(tz, now)
+    if first is None:
+        try:
+            first = last.replace(year=last.year - 1) + timedelta(days=1)
+        except ValueError:  # 29 February
+            first = last.replace(year=last.year - 1, day=28) + timedelta(days=1)
+    if first > last:
+        raise BadInput(f"from ({first}) is after to ({last})", argument="from")
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise BadInput(
+            f"a period spans at most {MAX_PERIOD_DAYS} days, not {(last - first).days + 1}",
+            argument="from",
+        )
+    return first, last
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,7 @@ class Demo:
     open_event: str  # just reported: what the mutations act on
     warning: str  # an early warning: three open reports of one category at one spot
     party: dict[str, str]  # party records that show every party field (see _party)
+    gov: dict[str, str]  # an item with versions, an application filed by an agent
     worker: str
     uploads: Path
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -111,6 +112,13 @@ class Demo:
             ("Query", "partyOrganization", "code"): None,
             ("Query", "partyMember", "id"): self.party["member"],
             ("Query", "partyMeeting", "id"): self.party["meeting"],
+            # the e-governance plugin: a revised item, an agent's application, a span of
+            # days with holidays and make-up working days (2026's National Day)
+            ("Query", "serviceItem", "id"): self.gov["item"],
+            ("Query", "serviceItem", "code"): None,
+            ("Query", "application", "id"): self.gov["application"],
+            ("Query", "workingDays", "from"): "2026-09-19",
+            ("Query", "workingDays", "to"): "2026-10-12",
             ("Query", "partyMeetingCompliance", "quarter"): (
                 f"{self.now.year}-Q{(self.now.month - 1) // 3 + 1}"
             ),
@@ -216,6 +224,15 @@ async def make_demo(pg_server: Any, template_db: str, folder: Path) -> Demo:
     assert warning is not None, "no early warning was raised"
     worker = await sql_scalar(url, "SELECT id FROM account WHERE username = :u", u=f"gw-{grid}")
     party = await _party(url, folder, grid, found_event)
+    gov = {
+        "item": str(
+            await sql_scalar(url, "SELECT min(item_id) FROM gov_service_version WHERE version > 1")
+        ),
+        "application": str(
+            await sql_scalar(url, "SELECT min(id) FROM gov_application WHERE agent_id IS NOT NULL")
+        ),
+    }
+    assert "None" not in gov.values(), f"the demo lacks e-governance data: {gov}"
     return Demo(
         url=url,
         grid=grid,
@@ -225,6 +242,7 @@ async def make_demo(pg_server: Any, template_db: str, folder: Path) -> Demo:
         open_event=opened["data"]["reportEvent"]["event"]["id"],
         warning=str(warning),
         party=party,
+        gov=gov,
         worker=str(worker),
         uploads=uploads,
     )

@@ -49,6 +49,7 @@ from core.plugins import call_async
 
 DISTRICT_REGION = DISTRICT_CODE + "000000"
 #: Kept by --replace: reference data, and the access audit, which is append-only by law.
+#: (A plugin marks a reference table of its own with ``info={"reference": True}``.)
 REFERENCE_TABLES = {
     "worker_role",
     "duty",
@@ -92,7 +93,7 @@ async def clear_data(session: AsyncSession) -> None:
     names = [
         t.name
         for t in Base.metadata.sorted_tables
-        if t.name in existing and t.name not in REFERENCE_TABLES
+        if t.name in existing and t.name not in REFERENCE_TABLES and not t.info.get("reference")
     ]
     await session.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
 

@@ -13,14 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.actor import Actor
-from core.analysis import Scope
+from core.analysis import Scope, period
 from core.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from plugins.analytics.regions import Area, area_of, top_area
 from schema.codes import parse_prefix
 
 CATEGORY = "analytics"
-#: the longest period (in days) a request may span
-MAX_PERIOD_DAYS = 3 * 366
 
 
 def date_param(params: Mapping[str, str], name: str) -> date | None:
@@ -32,27 +30,6 @@ def date_param(params: Mapping[str, str], name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise BadInput(f"{name} must be a date (YYYY-MM-DD), not {raw!r}", argument=name) from None
-
-
-def local_today(tz: str, now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
-
-
-def period(tz: str, first: date | None, last: date | None, now: datetime) -> tuple[date, date]:
-    last = last or local_today(tz, now)
-    if first is None:
-        try:
-            first = last.replace(year=last.year - 1) + timedelta(days=1)
-        except ValueError:  # 29 February
-            first = last.replace(year=last.year - 1, day=28) + timedelta(days=1)
-    if first > last:
-        raise BadInput(f"from ({first}) is after to ({last})", argument="from")
-    if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        raise BadInput(
-            f"a period spans at most {MAX_PERIOD_DAYS} days, not {(last - first).days + 1}",
-            argument="from",
-        )
-    return first, last
 
 
 async def _default_area(session: AsyncSession, actor: Actor) -> Area:
