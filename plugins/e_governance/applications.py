@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.actor import Actor
+from core.analysis import local_today
 from core.codes.errors import InvalidCode
 from core.codes.identity import parse_identity_number
 from core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
@@ -139,11 +140,6 @@ class Filing:
 
 def local_now(tz: str) -> datetime:
     return datetime.now(ZoneInfo(tz))
-
-
-def local_today(tz: str) -> date:
-    """Today where the deployment is (its dates are local dates)."""
-    return local_now(tz).date()
 
 
 def step_time(on: date | None, previous_at: datetime | None, tz: str, argument: str) -> datetime:

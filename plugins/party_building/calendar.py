@@ -4,23 +4,21 @@ months travel as ``YYYY-MM``, quarters as ``YYYY-Qn``."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
+from core.analysis import local_today
 from core.errors import BadInput
+
+__all__ = ["add_months", "local_today", "month_text", "parse_month", "parse_quarter"]
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
-def local_today(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
-
-
-def parse_month(text: str, argument: str = "month") -> date:
+def parse_month(text: str | None, argument: str = "month") -> date:
     """``2026-03`` → 2026-03-01 (else BAD_USER_INPUT naming the argument)."""
-    found = MONTH.match(text.strip())
-    if found is None:
+    found = MONTH.match((text or "").strip())
+    if found is None or int(found[1]) < 1900:
         raise BadInput(f"{argument} must be a month as YYYY-MM, got {text!r}", argument=argument)
     return date(int(found[1]), int(found[2]), 1)
 
@@ -30,6 +28,7 @@ def month_text(month: date) -> str:
 
 
 def add_months(month: date, n: int) -> date:
+    """The first day of the month ``n`` months after ``month``'s (before, if negative)."""
     index = month.year * 12 + month.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
 

@@ -15,7 +15,6 @@ Months travel as ``YYYY-MM`` and are kept as the first day of the month. Money i
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -23,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -31,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from plugins.party_building.access import MEMBER, PARTY, PartyAccess, subtree
+from plugins.party_building.calendar import add_months, month_text, parse_month
 from plugins.party_building.graphql.loaders import MEMBERS, ORGANIZATIONS
 from plugins.party_building.models import (
     MemberStatus,
@@ -54,28 +53,8 @@ DEFAULT_WINDOW = 12
 #: the stages of a party member (预备党员, 正式党员): only they pay dues
 PAYING_STAGES = (Stage.PROBATIONARY.value, Stage.FULL.value)
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 # --- months and money ----------------------------------------------------------------
-
-
-def parse_month(text: str | None, argument: str = "month") -> date:
-    """``YYYY-MM`` → the first day of that month, else BAD_USER_INPUT naming ``argument``."""
-    found = _MONTH.match(text or "")
-    if found is None or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1900:
-        raise BadInput(f"{argument} must be a month as YYYY-MM, got {text!r}", argument=argument)
-    return date(int(found.group(1)), int(found.group(2)), 1)
-
-
-def month_text(month: date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def add_months(month: date, n: int) -> date:
-    """The first day of the month ``n`` months after ``month``'s (before, if negative)."""
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def month_of(day: date) -> date:
@@ -85,11 +64,6 @@ def month_of(day: date) -> date:
 def months_from(first: date, last: date) -> int:
     """How many months ``first`` through ``last`` (inclusive) span; 0 if last < first."""
     return max((last.year - first.year) * 12 + last.month - first.month + 1, 0)
-
-
-def local_today(tz: str) -> date:
-    """Today in the deployment's time zone (``Settings.timezone``)."""
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 def money(value: Decimal, argument: str = "amount", *, positive: bool = False) -> Decimal:

@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -91,11 +90,6 @@ class Quarter:
     label: str
     starts_on: date
     ends_on: date
-
-
-def local_today(tz: str) -> date:
-    """Today in the deployment's zone (a meeting held "today" in Beijing is not future)."""
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 def parse_quarter(text: str, today: date, argument: str = "quarter") -> Quarter:

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from authz.audit import AccessLog
 from core.actor import Actor
-from plugins.party_building import dues
+from plugins.party_building import calendar, dues
 from plugins.party_building.access import MEMBER_KIND, access_for
 from schema.downloads import XLSX, as_caller, attachment
 from schema.ids import parse_id
@@ -47,7 +47,7 @@ def workbook_bytes(found: dues.Statement) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has one sheet
-    sheet.title = f"党费 {dues.month_text(found.month)}"
+    sheet.title = f"党费 {calendar.month_text(found.month)}"
     for line in statement_rows(found):
         sheet.append(line)
     for cells in sheet.iter_rows(min_row=2):
@@ -81,10 +81,10 @@ async def dues_statement_xlsx(request: Request) -> Response:
 
     async def work(session: Any, actor: Actor, state: AppState) -> Response:
         org_id = parse_id(params.get("organizationId", ""), "organizationId")
-        month = dues.parse_month(params.get("month"), "month")
+        month = calendar.parse_month(params.get("month"), "month")
         access = await access_for(session, actor)
         found = await dues.statement(session, access, org_id, month)
-        name = f"dues-{found.organization.code}-{dues.month_text(month)}.xlsx"
+        name = f"dues-{found.organization.code}-{calendar.month_text(month)}.xlsx"
         content = workbook_bytes(found)
         log = audit_log(found, f"download dues-statement / {found.organization.code}")
         async with state.sessionmaker() as audit_session:

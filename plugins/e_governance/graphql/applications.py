@@ -26,6 +26,7 @@ from strawberry.types.nodes import SelectedField
 
 from authz.masking import may_unmask
 from core.actor import Actor
+from core.analysis import local_today
 from core.errors import Forbidden, NotFound, Unauthenticated
 from core.masking import mask_identity_number, mask_phone
 from core.models import Account, Department
@@ -43,7 +44,6 @@ from plugins.e_governance.applications import (
     Filing,
     MaterialIn,
     StepName,
-    local_today,
     noted_materials,
 )
 from plugins.e_governance.graphql.catalogue import (

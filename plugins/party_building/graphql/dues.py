@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from plugins.party_building import dues
+from plugins.party_building import calendar, dues
 from plugins.party_building.access import access_for
 from plugins.party_building.graphql.access import access_of, reveal_member
 from plugins.party_building.graphql.types import MemberType, OrganizationType
@@ -30,7 +30,7 @@ class DuesMonthType:
     @staticmethod
     def of(figures: dues.MonthDues) -> DuesMonthType:
         return DuesMonthType(
-            month=dues.month_text(figures.month),
+            month=calendar.month_text(figures.month),
             due=figures.due,
             paid=figures.paid,
             owed=figures.owed,
@@ -101,7 +101,7 @@ class StatementType:
 
 
 def today_of(info: Info) -> date:
-    return dues.local_today(info.context.settings.timezone)
+    return calendar.local_today(info.context.settings.timezone)
 
 
 @strawberry.type
@@ -127,7 +127,7 @@ class DuesQueries:
         return DuesType(
             member=found.member,
             rates=[
-                DuesRateType(member=found.member, from_month=dues.month_text(m), amount=a)
+                DuesRateType(member=found.member, from_month=calendar.month_text(m), amount=a)
                 for m, a in found.rates
             ],
             months=[DuesMonthType.of(m) for m in found.months],
@@ -142,7 +142,7 @@ class DuesQueries:
         self, info: Info, organization_id: strawberry.ID, month: str
     ) -> StatementType:
         org_key = parse_id(organization_id, "organizationId")
-        asked = dues.parse_month(month, "month")
+        asked = calendar.parse_month(month, "month")
         access = await access_of(info)
         async with info.context.locked() as session:
             found = await dues.statement(session, access, org_key, asked)
@@ -150,7 +150,7 @@ class DuesQueries:
             reveal_member(info, access, int(row.member.id), row.member, "dues")
         return StatementType(
             organization=found.organization,
-            month=dues.month_text(found.month),
+            month=calendar.month_text(found.month),
             rows=[
                 StatementRowType(member=r.member, due=r.due, paid=r.paid, arrears=r.arrears)
                 for r in found.rows
@@ -172,7 +172,7 @@ class DuesMutations:
     ) -> DuesRateType:
         ctx = info.context
         member_key = parse_id(member_id, "memberId")
-        month = dues.parse_month(from_month, "fromMonth")
+        month = calendar.parse_month(from_month, "fromMonth")
         value = dues.money(amount)
         async with ctx.transaction() as session:
             access = await access_for(session, ctx.actor)
@@ -180,7 +180,7 @@ class DuesMutations:
                 session, access, member_key, month, value, ctx.actor.account_id
             )
         return DuesRateType(
-            member=done.member, from_month=dues.month_text(done.from_month), amount=done.amount
+            member=done.member, from_month=calendar.month_text(done.from_month), amount=done.amount
         )
 
     @strawberry.mutation(
@@ -193,7 +193,7 @@ class DuesMutations:
         ctx = info.context
         member_key = parse_id(member_id, "memberId")
         value = dues.money(amount, positive=True)
-        asked = dues.parse_month(month, "month")
+        asked = calendar.parse_month(month, "month")
         async with ctx.transaction() as session:
             access = await access_for(session, ctx.actor)
             done = await dues.pay(
@@ -209,7 +209,7 @@ class DuesMutations:
         return PaymentType(
             id=strawberry.ID(str(done.id)),
             member=done.member,
-            month=dues.month_text(done.month),
+            month=calendar.month_text(done.month),
             amount=done.amount,
             paid_on=done.paid_on,
             recorded_at=done.recorded_at,

@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from core.errors import BadInput, NotFound
 from core.models.base import prefix_match
+from plugins.party_building import calendar
 from plugins.party_building import meetings as service
 from plugins.party_building.access import PARTY, PartyAccess, subtree
 from plugins.party_building.graphql.access import access_in, access_of
@@ -355,7 +356,7 @@ class MeetingQueries:
         after: str | None = None,
     ) -> ComplianceConnection:
         access = await _reader(info)
-        span = service.parse_quarter(quarter, service.local_today(info.context.settings.timezone))
+        span = service.parse_quarter(quarter, calendar.local_today(info.context.settings.timezone))
         filters = [
             access.where("read", PARTY),
             service.with_requirements(),
@@ -441,7 +442,7 @@ class MeetingMutations:
             service.AttendanceLine(parse_id(a.member_id, "attendance"), a.status)
             for a in attendance
         ]
-        today = service.local_today(ctx.settings.timezone)
+        today = calendar.local_today(ctx.settings.timezone)
         async with ctx.transaction() as session:
             meeting_id = await service.record_meeting(
                 session,

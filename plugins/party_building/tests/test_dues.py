@@ -13,7 +13,8 @@ import openpyxl
 
 from core.plugins import hookimpl, make_plugin_manager
 from core.settings import Settings
-from plugins.party_building.dues import Ledger, add_months, month_text, months_from
+from plugins.party_building.calendar import add_months, month_text
+from plugins.party_building.dues import Ledger, months_from
 from plugins.party_building.tests.setup import build_tree, make_staff
 from plugins.party_building.xlsx import ROUTES
 from tests.fixtures import sql_execute, sql_rows, sql_scalar
