@@ -18,9 +18,16 @@ def visible_events(actor: Actor, event: Any = Event) -> ColumnElement[bool]:
     ``event`` is the table or an alias of it."""
     if not actor.authenticated:
         return false()
+    return or_(handled_events(actor, event), event.reporter_id == actor.account_id)
+
+
+def handled_events(actor: Actor, event: Any = Event) -> ColumnElement[bool]:
+    """SQL: events this actor may read other than as their reporter (by reach, as holder
+    or as the department it was dispatched to)."""
+    if not actor.authenticated:
+        return false()
     parts = [
         actor.reach.where("event", "read", event.region_code),
-        event.reporter_id == actor.account_id,
         event.assignee_id == actor.account_id,
     ]
     if actor.department_code:

@@ -58,9 +58,21 @@ async def identify(
     """The token's actor, read from the database (and kept in ``cache`` if given)."""
     if token is None:
         return anonymous(engine)
-    claims = tokens.verify(token)
+    return await identify_account(session, tokens.verify(token).account_id, engine, cache)
+
+
+async def identify_account(
+    session: AsyncSession,
+    account_id: int,
+    engine: AuthzEngine,
+    cache: IdentityCache | None = None,
+) -> Actor:
+    """The actor of an account (from ``cache`` when it was read recently and nothing
+    changed since); Unauthenticated when the account is gone or disabled."""
+    if cache is not None and (known := cache.get(account_id)) is not None:
+        return known
     ticket = cache.ticket() if cache is not None else None
-    row = (await session.execute(_ACCOUNT, {"account_id": claims.account_id})).one_or_none()
+    row = (await session.execute(_ACCOUNT, {"account_id": account_id})).one_or_none()
     if row is None or not row.is_active:
         raise Unauthenticated("the token's account no longer exists or is disabled")
     await engine.refresh(session, int(row.version or 0))

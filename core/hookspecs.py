@@ -65,6 +65,15 @@ def gridgov_file_key_columns() -> Iterable[tuple[str, str]] | None:
 
 
 @hookspec
+def gridgov_file_readable(
+    session: AsyncSession, actor: Actor, key: str
+) -> Awaitable[bool] | bool | None:
+    """Called by ``/files/<key>`` when the core's records (event attachments) do not let
+    ``actor`` read the stored file ``key``: True if a record of this plugin holding ``key``
+    is one ``actor`` may see (may return an awaitable). Any True serves the file."""
+
+
+@hookspec
 def gridgov_graphql_type_parts() -> Mapping[str, Iterable[type]] | None:
     """Called once by ``build_schema``: Strawberry mixin types to merge into core types, by
     GraphQL type name (e.g. ``{"GridWorker": [GridWorkerAttendance]}``). A field clash fails

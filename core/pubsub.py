@@ -81,6 +81,10 @@ def encode_message(topic: str, payload: dict[str, Any]) -> str:
     return message
 
 
+#: every event's changes, with its region: {"id": …, "region": …} (region-wide streams)
+EVENTS_TOPIC = "events"
+
+
 async def publish(session: AsyncSession, topic: str, payload: dict[str, Any]) -> None:
     """Notify ``topic`` subscribers in every process once the session's transaction commits.
 
@@ -90,6 +94,17 @@ async def publish(session: AsyncSession, topic: str, payload: dict[str, Any]) ->
     await session.execute(
         text("SELECT pg_notify(:channel, :message)"), {"channel": CHANNEL, "message": message}
     )
+
+
+async def publish_all(session: AsyncSession, messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """:func:`publish` of several messages in one statement (in their order)."""
+    if not messages:
+        return
+    encoded = {
+        f"m{i}": encode_message(topic, payload) for i, (topic, payload) in enumerate(messages)
+    }
+    calls = ", ".join(f"pg_notify(:channel, :{name})" for name in encoded)
+    await session.execute(text(f"SELECT {calls}"), {"channel": CHANNEL, **encoded})
 
 
 class Subscription:

@@ -18,7 +18,7 @@ from authz.audit import AccessLog
 from core.actor import Actor
 from core.database.faults import FaultLog
 from core.database.identity import take_identity_changed
-from core.pubsub import publish
+from core.pubsub import EVENTS_TOPIC, publish_all
 from core.runtime import Runtime
 from core.settings import Settings
 from schema.loaders import Loader
@@ -100,14 +100,22 @@ class Context:
                 self.on_identity_change()
 
     async def publish_event(self, session: AsyncSession, event: Any) -> None:
-        """Tell subscribers (in every process, after commit) that an event changed."""
-        await publish(session, f"event:{event.id}", {"id": event.id, "status": event.status})
+        """Tell subscribers (in every process, after commit) that an event changed: its
+        own topic, whoever holds it now, and the stream of all events (by region)."""
         if event.assignee_department is not None:
-            await publish(session, f"tasks:dept:{event.assignee_department}", {"id": event.id})
+            holder = f"tasks:dept:{event.assignee_department}"
         elif event.assignee_id is not None:
-            await publish(session, f"tasks:{event.assignee_id}", {"id": event.id})
+            holder = f"tasks:{event.assignee_id}"
         else:
-            await publish(session, f"tasks:level:{event.handling_region}", {"id": event.id})
+            holder = f"tasks:level:{event.handling_region}"
+        await publish_all(
+            session,
+            [
+                (f"event:{event.id}", {"id": event.id, "status": event.status}),
+                (holder, {"id": event.id}),
+                (EVENTS_TOPIC, {"id": event.id, "region": event.region_code}),
+            ],
+        )
 
     @property
     def app(self) -> AppState:

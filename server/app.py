@@ -31,6 +31,7 @@ from core.settings import Settings
 from core.storage import DiskStorage
 from schema.build import build_schema
 from schema.compiled.cache import StatementCache
+from schema.files import file_routes
 from schema.graphiql import STATIC_PATH, GraphiQLAssets
 from schema.http import GraphQLEndpoint, GraphQLView
 from schema.maps import tile_layers, tile_routes
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     if not settings.production:  # GraphiQL's own scripts and styles (no CDN)
         routes.append(Mount(STATIC_PATH, GraphiQLAssets(), name="graphiql-static"))
     routes.extend(tile_routes(tile_layers(pm)))  # /tiles: the core's and plugins' layers
+    routes.extend(file_routes())  # /files: photos and videos, to whoever may see them
     for extra in pm.hook.gridgov_routes():
         routes.extend(extra or ())
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -458,3 +458,46 @@ async def test_grid_latest_events_are_batched(pg_server, template_db, app_client
         await client.login("ds-511504-education")  # no event grant: nothing leaks
         hidden = await client.gql(query, {"n": 100})
         assert all(e["node"]["events"] == [] for e in hidden["data"]["grids"]["edges"])
+
+
+ACTION_OF = {
+    "acceptEvent": "ACCEPT",
+    "escalateEvent": "ESCALATE",
+    "dispatchEvent": "DISPATCH",
+    "sendBackEvent": "SEND_BACK",
+    "resolveEvent": "RESOLVE",
+    "verifyEvent": "VERIFY",
+    "closeEvent": "CLOSE",
+}
+ACTIONS = "query($id: ID!) { event(id: $id) { status actions } }"
+
+
+async def test_actions_offer_each_step_to_whoever_may_take_it(
+    pg_server, template_db, app_client
+) -> None:
+    """Before every step of the loop, its actor's ``Event.actions`` offers it (and the
+    actor of the step before no longer holds what they handed on)."""
+    url = await demo_copy(pg_server, template_db)
+    (lon, lat, grid), *_ = await inner_points(url, 1)
+    async with app_client(url) as client:
+        await client.login("citizen")
+        reported = await client.gql(REPORT, {"input": report_input(lon, lat)})
+        eid = reported["data"]["reportEvent"]["event"]["id"]
+        assert (await client.gql(ACTIONS, {"id": eid}))["data"]["event"]["actions"] == []
+        previous: str | None = None
+        for who, mutation, arguments, _status in loop_steps(grid):
+            await client.login(who)
+            offered = (await client.gql(ACTIONS, {"id": eid}))["data"]["event"]["actions"]
+            assert ACTION_OF[mutation] in offered, (who, mutation, offered)
+            result = await step(client, mutation, id=eid, **arguments)
+            assert "errors" not in result, result
+            if previous is not None and previous != who and mutation == "escalateEvent":
+                await client.login(previous)
+                assert (await client.gql(ACTIONS, {"id": eid}))["data"]["event"]["actions"] == []
+            previous = who
+        await client.login("citizen")
+        assert (await client.gql(ACTIONS, {"id": eid}))["data"]["event"]["actions"] == ["RATE"]
+        await step(client, "rateEvent", id=eid, score=4)
+        assert (await client.gql(ACTIONS, {"id": eid}))["data"]["event"]["actions"] == []
+        await client.login("command")
+        assert (await client.gql(ACTIONS, {"id": eid}))["data"]["event"]["actions"] == []

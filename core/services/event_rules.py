@@ -213,3 +213,39 @@ def trace_problems(steps: list[Any]) -> list[str]:
             department = None
         previous = s
     return problems
+
+
+def may_verify(actor: Actor, event: Any) -> bool:
+    """Verifying and closing on site: the command centre, the worker of the event's grid
+    (a grid worker's own area is their current grids), or the level holding it."""
+    if actor.role is Role.DISTRICT_COMMAND:
+        return True
+    code = event.region_code or ""
+    if actor.role is Role.GRID_WORKER and len(code) == 15 and code in actor.area_prefixes:
+        return True
+    return holds(actor, event) and event.assignee_department is None
+
+
+def allowed_actions(actor: Actor, event: Any) -> list[str]:
+    """The steps ``actor`` may take on ``event`` now, in ``TRANSITIONS`` order (what a desk
+    offers as buttons; the mutation still decides, with the arguments it is given)."""
+    if not actor.authenticated:
+        return []
+    status, department = event.status, event.assignee_department
+    holding = holds(actor, event)
+    allowed = {
+        "accept": holding,
+        "escalate": holding and department is None and event.level in LEVEL_UP,
+        "dispatch": holding and department is None and event.level in ("township", "district"),
+        "send_back": department is not None and actor.department_code == department,
+        "resolve": holding,
+        "verify": may_verify(actor, event),
+        "close": may_verify(actor, event),
+        "rate": actor.account_id == event.reporter_id and event.rating is None,
+        "supervise": may_supervise(actor, event),
+    }
+    return [
+        action
+        for action, rule in TRANSITIONS.items()
+        if allowed.get(action) and status in rule.starts
+    ]

@@ -187,3 +187,6 @@ def check_declared(declared: str | None, sniffed: Sniffed) -> None:
             declared=normal[:100],
             detected=sniffed.mime,
         )
+
+
+BY_EXTENSION: dict[str, Sniffed] = {s.extension: s for s in ALL}

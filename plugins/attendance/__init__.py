@@ -7,7 +7,7 @@ parts, route, categories, role rules and demo data are all contributed here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,9 @@ from core.categories import DataCategory
 from core.plugins import hookimpl
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.actor import Actor
     from core.runtime import Runtime
 
 
@@ -41,6 +44,15 @@ def gridgov_role_rules() -> Iterable[tuple[str, str, str, str]]:
 @hookimpl
 def gridgov_file_key_columns() -> list[tuple[str, str]]:
     return [("attendance_visit_photo", "key")]
+
+
+@hookimpl
+def gridgov_file_readable(session: AsyncSession, actor: Actor, key: str) -> Awaitable[bool]:
+    """A visit's photo: for the worker who made the visit, and whoever reads their
+    attendance (the rule of ``GridWorker.visits``)."""
+    from plugins.attendance.access import visit_photo_readable
+
+    return visit_photo_readable(session, actor, key)
 
 
 @hookimpl

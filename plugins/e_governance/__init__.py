@@ -6,6 +6,7 @@ A built-in plugin working through hooks only. See ``docs/e-governance.md``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from core.plugins import hookimpl
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from core.actor import Actor
     from core.analysis import PanelPart
     from core.demo.context import DemoContext
 
@@ -48,6 +50,14 @@ def gridgov_models() -> list[type]:
 @hookimpl
 def gridgov_file_key_columns() -> list[tuple[str, str]]:
     return [("gov_application_material", "key")]
+
+
+@hookimpl
+def gridgov_file_readable(session: AsyncSession, actor: Actor, key: str) -> Awaitable[bool]:
+    """A material's file: for whoever sees the application (``access.visible``)."""
+    from plugins.e_governance.access import material_readable
+
+    return material_readable(session, actor, key)
 
 
 @hookimpl

@@ -11,18 +11,21 @@ Steps are taken by the owning department's staff (or whoever holds ``service``
 ``handle`` where the applicant lives); the applicant's side (supplying materials for a
 补正, rating) by the applicant's account or the agent. The catalogue of a department is
 run by that department's staff, or by whoever may write ``service`` everywhere.
+
+The files of an application's materials (``/files/<key>``) are read by whoever sees it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.actor import Actor
 from core.errors import Forbidden, Unauthenticated
 from core.models.account import Role
-from plugins.e_governance.models import GovApplication
+from plugins.e_governance.models import GovApplication, GovApplicationMaterial
 
 SERVICE = "service"
 #: the access audit's name for an application
@@ -58,6 +61,19 @@ def sees(actor: Actor, app: Any) -> bool:
         or (own_department(actor) is not None and own_department(actor) == app.department_code)
         or actor.account_id in (app.agent_id, app.applicant_account_id)
     )
+
+
+async def material_readable(session: AsyncSession, actor: Actor, key: str) -> bool:
+    """Is ``key`` a material handed in for an application the actor sees (``visible``)?"""
+    if not actor.authenticated:
+        return False
+    held = (
+        select(GovApplicationMaterial.application_id)
+        .join(GovApplication, GovApplication.id == GovApplicationMaterial.application_id)
+        .where(GovApplicationMaterial.key == key, visible(actor))
+        .exists()
+    )
+    return bool(await session.scalar(select(held)))
 
 
 def handles(actor: Actor, app: Any) -> bool:

@@ -15,6 +15,8 @@ from core.actor import Actor
 from core.errors import NotFound, Unauthenticated
 from core.models import Event
 from core.models.account import Role
+from core.pubsub import EVENTS_TOPIC
+from schema.codes import known_area_prefix
 from schema.event.loaders import EVENTS
 from schema.ids import parse_id
 from schema.refs import EventRef
@@ -51,6 +53,29 @@ class EventSubscriptions:
         async def rows() -> AsyncIterator[Any]:
             async for message in merged(info.context.app.broker, task_topics(actor)):
                 if "id" in message:
+                    yield await _load(info, int(message["id"]))
+
+        async for row in streamed(info, rows()):
+            yield row
+
+    @strawberry.subscription(
+        description="Every event you may read in a region (default: anywhere) each time it is "
+        "reported or changes: what a command centre's screen counts live. After a reconnect, "
+        "changes missed meanwhile are not replayed: read the counts again."
+    )
+    async def event_changed(
+        self, info: Info, region_code: str | None = None
+    ) -> AsyncGenerator[EventRef, None]:
+        actor = info.context.actor
+        if not actor.authenticated:
+            raise Unauthenticated("log in (connection_init Authorization) to follow events")
+        prefix = await known_area_prefix(info, region_code)
+        await info.context.fresh()
+
+        async def rows() -> AsyncIterator[Any]:
+            async for message in merged(info.context.app.broker, [EVENTS_TOPIC]):
+                region = message.get("region") or ""
+                if "id" in message and region.startswith(prefix):
                     yield await _load(info, int(message["id"]))
 
         async for row in streamed(info, rows()):

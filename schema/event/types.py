@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from authz.masking import reporter_view
+from core.services.event_rules import allowed_actions
 from schema.enums import (
     AssigneeKind,
     AttachmentKind,
@@ -27,6 +28,7 @@ from schema.event.loaders import (
     EventTraceLoader,
     GridVersionByIdLoader,
 )
+from schema.files import StoredFileLinks
 from schema.located import LocatedFields
 from schema.pagination import Connection, Edge
 from schema.refs import EventNode, GridRef
@@ -68,9 +70,7 @@ class EventCategoryType:
 
 
 @strawberry.type
-class Attachment:
-    key: str = strawberry.field(description="Storage key (content address)")
-    mime: str
+class Attachment(StoredFileLinks):
     kind: AttachmentKind
     size: int
     original_filename: str | None
@@ -120,6 +120,13 @@ class EventCore(LocatedFields):
     version: int = strawberry.field(description="Send as expectedVersion to change it")
     anonymous: bool
     channel: str
+
+    @strawberry.field(
+        description="The steps you may take on this event now (what a desk shows as "
+        "buttons); the mutation still checks its arguments"
+    )
+    def actions(self, info: Info) -> list[EventAction]:
+        return [EventAction(a) for a in allowed_actions(info.context.actor, self)]
 
     @strawberry.field
     def overdue(self) -> bool:
@@ -180,6 +187,10 @@ class EventCore(LocatedFields):
     @strawberry.field
     async def attachments(self, info: Info) -> list[Attachment]:
         rows = await info.context.loader(EventAttachmentsLoader).load(int(self.id))
+        if _is_reporter_view(info, self):  # not the files of steps the reporter's trace hides
+            steps = await info.context.loader(EventTraceLoader).load(int(self.id))
+            hidden = {s.id for s in steps if s.internal}
+            rows = [r for r in rows if r.trace_id not in hidden]
         return [_attachment(r) for r in rows]
 
     @strawberry.field(

@@ -1,10 +1,12 @@
 """Who may read a worker's attendance data: the worker, or whoever reaches the category
-where the worker's grid is. Tracks are personal data: such a read is audited."""
+where the worker's grid is (``plugins.attendance.access``). Tracks are personal data: such
+a read is audited."""
 
 from __future__ import annotations
 
 from strawberry.types import Info
 
+from plugins.attendance.access import reads_worker
 from schema.audit import reveal
 from schema.grid.loaders import GridByWorkerLoader
 
@@ -26,4 +28,4 @@ async def may_read_worker(info: Info, worker_id: int, category: str) -> bool:
             region_code=code,
             field="track",
         )
-    return bool(ctx.actor.reach.allows(category, "read", code))
+    return reads_worker(ctx.actor, worker_id, code, category)

@@ -20,6 +20,7 @@ from plugins.attendance.graphql.loaders import (
     VisitsLoader,
 )
 from plugins.attendance.settings import settings_of
+from schema.files import StoredFileLinks
 from schema.ids import optional_id, parse_id
 from schema.located import PositionInput
 from schema.uploads import forget_uploads, store_uploads
@@ -28,9 +29,7 @@ MAX_PHOTOS = 9
 
 
 @strawberry.type
-class VisitPhotoInfo:
-    key: str
-    mime: str
+class VisitPhotoInfo(StoredFileLinks):
     size: int
 
 

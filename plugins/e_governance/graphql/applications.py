@@ -65,6 +65,7 @@ from plugins.e_governance.models import (
 from plugins.e_governance.workdays import Calendar
 from schema.audit import operation_of
 from schema.codes import known_area_prefix
+from schema.files import file_link, has_thumbnail, media_type
 from schema.ids import optional_id, parse_id
 from schema.loaders import ManyLoader, OneLoader
 from schema.pagination import Connection, Edge, keyset_page, to_connection
@@ -240,6 +241,23 @@ class MaterialType:
     )
     handed_in_at: datetime | None
     requested: bool = strawberry.field(description="Asked for by the pending 补正")
+
+    @strawberry.field(
+        description="Where to fetch the file: a link made for you (it works without an "
+        "Authorization header, e.g. as <img src>) for 1–2 hours, and only while you may "
+        "still see the application; null when no file came"
+    )
+    def url(self, info: Info) -> str | None:
+        return file_link(info, self.key) if self.key is not None else None
+
+    @strawberry.field(
+        description="A small JPEG of an image for lists (320 px on the long edge); null "
+        "when no file came, and for HEIC/HEIF photos"
+    )
+    def thumbnail_url(self, info: Info) -> str | None:
+        if self.key is None or not has_thumbnail(media_type(self.key)):
+            return None
+        return file_link(info, self.key, thumb=True)
 
 
 @strawberry.type(name="GovApplicationStep", description="One step of the trace")
