@@ -25,10 +25,19 @@ $(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package.json $(GRAPHIQL)/packag
 		echo "npm is missing: GraphiQL's files are not installed (apt-get install nodejs npm)" >&2; \
 	fi
 
+# The pages' libraries (web/app: MapLibre GL JS, ECharts, graphql-ws, pinned by its lock file)
+APP := web/app
+$(APP)/node_modules/.installed: $(APP)/package.json $(APP)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(APP) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "npm is missing: the pages' libraries are not installed (apt-get install nodejs npm)" >&2; \
+	fi
+
 system-deps:
 	@scripts/install-system-deps.sh
 
-install: system-deps $(BIN)/.installed $(GRAPHIQL)/node_modules/.installed
+install: system-deps $(BIN)/.installed $(GRAPHIQL)/node_modules/.installed $(APP)/node_modules/.installed
 
 ## Start the private database, load the demo once, serve on http://$(HOST):$(PORT)/graphql
 run: install

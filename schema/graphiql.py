@@ -10,6 +10,7 @@ by ``web/graphiql/package-lock.json``. ``GraphiQLAssets`` serves just those file
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -59,11 +60,20 @@ def render_page(request: Request, web_dir: Path = WEB_DIR) -> Response:
     return HTMLResponse(template.replace(PLACEHOLDER, static))
 
 
-class GraphiQLAssets(StaticFiles):
-    """The files of ``ASSETS`` from node_modules, nothing else of it."""
+class NodeModulesFiles(StaticFiles):
+    """Some files of ``web_dir/node_modules`` (those ``allowed`` names), nothing else of
+    it; ``missing()`` answers for an allowed file that is not there (a 503 saying how to
+    install, or None: 404)."""
 
-    def __init__(self, web_dir: Path = WEB_DIR) -> None:
+    def __init__(
+        self,
+        web_dir: Path,
+        allowed: Callable[[str], bool],
+        missing: Callable[[], Response | None],
+    ) -> None:
         self.web_dir = web_dir
+        self.allowed = allowed
+        self.missing = missing
         super().__init__(directory=web_dir / "node_modules", check_dir=False)
 
     async def check_config(self) -> None:
@@ -73,8 +83,20 @@ class GraphiQLAssets(StaticFiles):
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         name = path.replace("\\", "/")
-        if name not in ASSETS:
+        if ".." in name.split("/") or not self.allowed(name):
             raise HTTPException(status_code=404)
         if not (self.web_dir / "node_modules" / name).is_file():
-            return not_installed(self.web_dir, missing_assets(self.web_dir))
+            answer = self.missing()
+            if answer is None:
+                raise HTTPException(status_code=404)
+            return answer
         return await super().get_response(path, scope)
+
+
+class GraphiQLAssets(NodeModulesFiles):
+    """The files of ``ASSETS`` from node_modules, nothing else of it."""
+
+    def __init__(self, web_dir: Path = WEB_DIR) -> None:
+        super().__init__(
+            web_dir, ASSETS.__contains__, lambda: not_installed(web_dir, missing_assets(web_dir))
+        )

@@ -42,6 +42,18 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# A CJK font: the pages are in Chinese, and the browser tests' screenshots show them.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing fonts-noto-cjk with apt-get…" >&2
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; } ||
+      echo "could not install fonts-noto-cjk: Chinese shows as boxes in screenshots" >&2
+  else
+    echo "screenshots of the pages need a Chinese font (apt-get install fonts-noto-cjk)" >&2
+  fi
+fi
+
 if have_postgis; then exit 0; fi
 if [ -n "${GRIDGOV_DATABASE_URL:-}" ] && [ -n "${TEST_DATABASE_URL:-}" ]; then exit 0; fi
 

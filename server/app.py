@@ -37,6 +37,7 @@ from schema.http import GraphQLEndpoint, GraphQLView
 from schema.maps import tile_layers, tile_routes
 from schema.state import AppState, state_of
 from schema.uploads import file_key_columns
+from server.pages import page_routes
 
 
 def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) -> Starlette:
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         routes.append(Mount(STATIC_PATH, GraphiQLAssets(), name="graphiql-static"))
     routes.extend(tile_routes(tile_layers(pm)))  # /tiles: the core's and plugins' layers
     routes.extend(file_routes())  # /files: photos and videos, to whoever may see them
+    routes.extend(page_routes())  # /console, /report and the files they load
     for extra in pm.hook.gridgov_routes():
         routes.extend(extra or ())
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -4,40 +4,17 @@ server itself (web/graphiql, installed by `make install`), checked in headless C
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
-import pytest
 from playwright.async_api import Request, Route, async_playwright, expect
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.routing import Route as StarletteRoute
 
 from schema.graphiql import ASSETS, STATIC_PATH, WEB_DIR, GraphiQLAssets, render_page
+from tests.browser import chromium, same_origin
 from tests.live import served_process
-
-CHROMIUM = os.environ.get("GRIDGOV_TEST_CHROMIUM", "/usr/bin/chromium")
-
-
-def chromium() -> str:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"this test drives Debian's Chromium and there is none at {CHROMIUM}: "
-            "apt-get install chromium (`make install` does it as root), or set "
-            "GRIDGOV_TEST_CHROMIUM to a Chromium binary"
-        )
-    return CHROMIUM
-
-
-def same_origin(url: str, base: str) -> bool:
-    """``url`` is on the server's own host and port (http or its WebSocket), or inline."""
-    if url.startswith(("data:", "blob:")):
-        return True
-    parts, own = urlsplit(url), urlsplit(base)
-    return parts.scheme in ("http", "ws") and parts.netloc == own.netloc
 
 
 async def test_graphiql_runs_a_query_with_the_network_off(db_url, tmp_path) -> None:
