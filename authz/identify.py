@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from dataclasses import replace
+
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.engine import AuthzEngine
@@ -15,6 +17,7 @@ from core.errors import Unauthenticated
 from core.models import Account
 from core.models.account import Role
 from core.models.authz import AuthzVersion
+from core.models.signin import AccountSession
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -39,13 +42,27 @@ _ACCOUNT = select(
     Account.department_code,
     Account.is_active,
     select(AuthzVersion.version).where(AuthzVersion.id == 1).scalar_subquery().label("version"),
+    func.array(
+        select(AccountSession.id)
+        .where(
+            AccountSession.account_id == Account.id,
+            AccountSession.ended_at.is_(None),
+            AccountSession.expires_at > func.now(),
+        )
+        .scalar_subquery()
+    ).label("sessions"),
 ).where(Account.id == bindparam("account_id"))
 
 
 def known_actor(token: str, tokens: TokenVerifier, cache: IdentityCache) -> Actor | None:
     """The actor of a token whose account was identified recently and has not changed since
-    (no statement); None when it must be read."""
-    return cache.get(tokens.verify(token).account_id)
+    (no statement); None when it must be read (or the token's session is not among those
+    known: a new one is read, an ended one refused there)."""
+    claims = tokens.verify(token)
+    actor = cache.get(claims.account_id)
+    if actor is None or claims.session_id not in actor.sessions:
+        return None
+    return replace(actor, session_id=claims.session_id)
 
 
 async def identify(
@@ -55,10 +72,17 @@ async def identify(
     engine: AuthzEngine,
     cache: IdentityCache | None = None,
 ) -> Actor:
-    """The token's actor, read from the database (and kept in ``cache`` if given)."""
+    """The token's actor, read from the database (and kept in ``cache`` if given);
+    Unauthenticated when its session has ended."""
     if token is None:
         return anonymous(engine)
-    return await identify_account(session, tokens.verify(token).account_id, engine, cache)
+    claims = tokens.verify(token)
+    actor = await identify_account(session, claims.account_id, engine, cache, fresh=True)
+    if claims.session_id not in actor.sessions:
+        raise Unauthenticated(
+            "the session has ended (logged out, or the password changed); log in again"
+        )
+    return replace(actor, session_id=claims.session_id)
 
 
 async def identify_account(
@@ -66,10 +90,13 @@ async def identify_account(
     account_id: int,
     engine: AuthzEngine,
     cache: IdentityCache | None = None,
+    *,
+    fresh: bool = False,
 ) -> Actor:
     """The actor of an account (from ``cache`` when it was read recently and nothing
-    changed since); Unauthenticated when the account is gone or disabled."""
-    if cache is not None and (known := cache.get(account_id)) is not None:
+    changed since, unless ``fresh``); Unauthenticated when the account is gone or
+    disabled."""
+    if not fresh and cache is not None and (known := cache.get(account_id)) is not None:
         return known
     ticket = cache.ticket() if cache is not None else None
     row = (await session.execute(_ACCOUNT, {"account_id": account_id})).one_or_none()
@@ -86,6 +113,7 @@ async def identify_account(
         department_code=row.department_code,
         area_prefixes=own,
         reach=engine.reach(role, row.department_code, own),
+        sessions=frozenset(row.sessions or ()),
     )
     if cache is not None and ticket is not None:
         cache.put(row.id, actor, ticket, engine.next_expiry)

@@ -31,6 +31,11 @@ class Actor:
     #: The actor's own areas (a worker's grid, staff's region) as code prefixes.
     area_prefixes: tuple[str, ...] = field(default_factory=tuple)
     reach: Reach = field(default_factory=Reach.empty)
+    #: the account's open sign-in sessions when the actor was read (a token's ``sid`` must
+    #: be one of them)
+    sessions: frozenset[int] = frozenset()
+    #: the session of the request's token (None: no token, or a signed file link)
+    session_id: int | None = None
 
     @property
     def authenticated(self) -> bool:

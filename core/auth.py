@@ -40,12 +40,29 @@ class TokenClaims:
     account_id: int
     role: str
     expires_at: int
+    #: the sign-in session the token belongs to (ended: the token is refused)
+    session_id: int
 
 
-def issue_token(*, account_id: int, role: str, key: str, ttl_seconds: int) -> tuple[str, int]:
+def issue_token(
+    *,
+    account_id: int,
+    role: str,
+    key: str,
+    ttl_seconds: int,
+    session_id: int,
+    expires: int | None = None,
+) -> tuple[str, int]:
     now = int(time.time())
-    exp = now + ttl_seconds
-    payload = {"sub": str(account_id), "role": role, "iat": now, "exp": exp, "iss": _ISSUER}
+    exp = expires if expires is not None else now + ttl_seconds
+    payload = {
+        "sub": str(account_id),
+        "sid": session_id,
+        "role": role,
+        "iat": now,
+        "exp": exp,
+        "iss": _ISSUER,
+    }
     return jwt.encode(payload, key, algorithm="HS256"), exp
 
 
@@ -56,9 +73,14 @@ def decode_token(token: str, *, key: str) -> TokenClaims:
             key,
             algorithms=["HS256"],
             issuer=_ISSUER,
-            options={"require": ["sub", "exp", "iat", "iss"]},
+            options={"require": ["sub", "sid", "exp", "iat", "iss"]},
         )
-        return TokenClaims(int(payload["sub"]), str(payload.get("role", "")), int(payload["exp"]))
+        return TokenClaims(
+            int(payload["sub"]),
+            str(payload.get("role", "")),
+            int(payload["exp"]),
+            int(payload["sid"]),
+        )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("the token has expired; log in again") from exc
     except (jwt.InvalidTokenError, ValueError) as exc:

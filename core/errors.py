@@ -40,3 +40,14 @@ class Unavailable(DomainError):
     """The server cannot do it now (its disk is full, a service is away): try again later."""
 
     code = "SERVICE_UNAVAILABLE"
+
+
+class Throttled(DomainError):
+    """Too many attempts: refused without looking; ``retry_after`` seconds until the next
+    one is heard."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after

@@ -34,6 +34,46 @@ class Settings(BaseSettings):
         description="Token signing key (32+ characters); unset: generated into var_dir.",
     )
     token_ttl_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86400)
+    password_min_length: int = Field(
+        default=12, ge=8, le=128, description="Fewest characters of a new password"
+    )
+    login_window_seconds: int = Field(
+        default=900,
+        ge=1,
+        le=86400,
+        description="Sign-in failures older than this are forgotten (and those before an "
+        "account's last success or password change)",
+    )
+    login_free_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Failures of one account answered at once; each later attempt waits "
+        "twice as long as the one before, from 1 s (a throttled attempt is refused unchecked)",
+    )
+    login_lock_failures: int = Field(
+        default=10,
+        ge=2,
+        le=1000,
+        description="Failures after which an account is locked for login_lock_seconds",
+    )
+    login_lock_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=86400,
+        description="How long a lock lasts after the last failure (short: an attacker cannot "
+        "keep a person out for long; a password reset lifts it)",
+    )
+    login_address_free_failures: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Failures from one address (any accounts) answered at once; then "
+        "growing delays as for an account",
+    )
+    password_reset_seconds: int = Field(
+        default=86400, ge=60, le=30 * 86400, description="How long a reset code may be used"
+    )
     disabled_plugins: str = Field(
         default="", description="Comma-separated names of plugins to switch off."
     )

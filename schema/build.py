@@ -19,6 +19,7 @@ from strawberry.types.base import get_object_definition, has_object_definition
 
 from core.settings import Settings
 from schema import registry
+from schema.account.admin import AccountAdminMutations, AccountAdminQueries
 from schema.account.login import LoginMutation
 from schema.account.queries import AccountQueries
 from schema.account.types import AccountCore
@@ -67,6 +68,7 @@ CORE_TYPES: dict[str, type] = {
 CORE_TYPE_PARTS: tuple[tuple[str, type], ...] = (("Grid", GridEvents),)
 CORE_QUERIES: tuple[type, ...] = (
     AccountQueries,
+    AccountAdminQueries,
     AuthzQueries,
     EventQueries,
     GridQueries,
@@ -78,6 +80,7 @@ CORE_QUERIES: tuple[type, ...] = (
 )
 CORE_MUTATIONS: tuple[type, ...] = (
     LoginMutation,
+    AccountAdminMutations,
     AuthzMutations,
     EventMutations,
     GridManageMutations,

@@ -26,12 +26,14 @@ from core.models.event import Card, EventStatus, Level
 from core.models.place import OrganizationKind, PlaceKind, ThingKind, ThingStatus
 from core.models.population import Gender, HouseholdRelation, ResidenceType
 from core.models.region import GridKind, RegionKind, RegionLevel, SpecialGridType
+from core.models.signin import AdminAction, Outcome
 
 # --- the core's sets, given their GraphQL definition ------------------------------------
 
 #: GraphQL names of core enums whose Python name differs
 EventLevel = Level
 SupervisionCard = Card
+SignInOutcome = Outcome
 
 for _enum, _name, _description in (
     (Role, "Role", "An account's role"),
@@ -51,6 +53,8 @@ for _enum, _name, _description in (
     (ResidenceType, "ResidenceType", "户籍, 流动 or 境外"),
     (HouseholdRelation, "HouseholdRelation", "Relation to the head of the household"),
     (TimeLevel, "TimeLevel", "The precision of a time code"),
+    (AdminAction, "AdminAction", "A change an administrator made to an account"),
+    (Outcome, "SignInOutcome", "How a sign-in attempt ended"),
 ):
     strawberry.enum(_enum, name=_name, description=_description)
 
@@ -130,6 +134,8 @@ ENUMS: dict[str, type[StrEnum]] = {
     "CodeKind": CodeKind,
     "HereKind": HereKind,
     "TimeLevel": TimeLevel,
+    "AdminAction": AdminAction,
+    "SignInOutcome": SignInOutcome,
 }
 
 
@@ -140,6 +146,7 @@ def value_of(member: StrEnum | None) -> str | None:
 
 __all__ = [
     "ENUMS",
+    "AdminAction",
     "AssigneeKind",
     "AttachmentKind",
     "CodeKind",
@@ -157,6 +164,7 @@ __all__ = [
     "RegionLevel",
     "ResidenceType",
     "Role",
+    "SignInOutcome",
     "SpecialGridType",
     "SupervisionCard",
     "ThingKind",

@@ -75,6 +75,8 @@ def decorate(error: GraphQLError, *, production: bool) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError) and "argument" in original.details:
         extensions["argument"] = original.details["argument"]
+    if isinstance(original, DomainError) and "retry_after" in original.details:
+        extensions["retryAfter"] = original.details["retry_after"]
     message = error.message
     fault = fault_of(original)
     if fault is not None:  # no driver or pool internals for clients

@@ -114,6 +114,9 @@ class GraphQLView(GraphQL[Context, None]):
                 await context.fresh()  # a WebSocket holds no connection while it waits
             except Unauthenticated as exc:
                 raise ConnectionRejectionError({"message": exc.message}) from exc
+        if context.actor.session_id is not None and isinstance(context.request, WebSocket):
+            # its session ending closes it (4403), on whichever process ends it
+            context.app.live_sessions.add(context.actor.session_id, context.request)
         return await super().on_ws_connect(context)
 
     async def get_context(
@@ -259,6 +262,8 @@ class GraphQLEndpoint:
             state.faults.note(fault, exc)
             await _fault_response(fault)(scope, receive, send)
         finally:
+            if isinstance(ctx.request, WebSocket) and ctx.actor.session_id is not None:
+                state.live_sessions.discard(ctx.actor.session_id, ctx.request)
             await self._close(ctx, state.faults)
 
     @staticmethod

@@ -3,7 +3,7 @@ start-up adds (database, live updates). ``state_of(app)`` finds it on a Starlett
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
@@ -20,6 +20,7 @@ from core.runtime import Runtime
 from core.settings import Settings
 from core.storage import DiskStorage
 from schema.compiled.cache import StatementCache
+from schema.live_sessions import LiveSessions
 
 
 class NotStarted(RuntimeError):
@@ -42,6 +43,8 @@ class AppState:
     #: set when the app starts serving, cleared when it stops
     started: Runtime | None = None
     identities: IdentityCache | None = None
+    #: open WebSockets by sign-in session (closed when the session ends)
+    live_sessions: LiveSessions = field(default_factory=LiveSessions)
 
     @property
     def runtime(self) -> Runtime:

@@ -21,6 +21,9 @@ print(json.load(urllib.request.urlopen(request))["data"]["login"]["token"])
 PY
 )
 echo "fuzz: seed $SEED, $EXAMPLES examples per operation (replay: FUZZ_SEED=$SEED make fuzz)"
+# the mutations that end the fuzzing account's own session are left out: after them every
+# other operation would only be tried signed out
 SCHEMATHESIS_HOOKS=gridgov_fuzz_hooks PYTHONPATH=.ci/fuzz "$BIN/schemathesis" run \
   "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $TOKEN" \
+  --exclude-name-regex '^Mutation\.(logout|logoutEverywhere|endMySession)$' \
   -n "$EXAMPLES" --seed "$SEED" -c no_unhandled_errors --no-color

@@ -34,6 +34,7 @@ from schema.compiled.cache import StatementCache
 from schema.files import file_routes
 from schema.graphiql import STATIC_PATH, GraphiQLAssets
 from schema.http import GraphQLEndpoint, GraphQLView
+from schema.live_sessions import TOPIC as SESSION_TOPIC
 from schema.maps import tile_layers, tile_routes
 from schema.state import AppState, state_of
 from schema.uploads import file_key_columns
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         )
         identities = IdentityCache(lambda: broker.epoch, settings.identity_cache_seconds)
         broker.watch(TOPIC, identities.clear)
+        broker.watch(SESSION_TOPIC, state.live_sessions.ended)
         await broker.start()
         runtime = Runtime(
             settings=settings,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -19,7 +22,7 @@ from server.grids_cli import register as register_grids
 
 if TYPE_CHECKING:
     import pluggy
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 console = Console(stderr=True)
 app = typer.Typer(help="gridgov: grid-based social governance platform.", no_args_is_help=True)
@@ -134,50 +137,248 @@ def user_add(
     role: Annotated[
         str,
         typer.Option(
-            help="citizen, grid_worker, community_staff, "
-            "township_staff, district_command, department_staff, admin"
+            help="citizen, grid_worker, community_staff, township_staff, district_command, "
+            "department_staff, admin, auditor"
         ),
     ],
     region: Annotated[str | None, typer.Option(help="Region code of staff accounts.")] = None,
     department: Annotated[str | None, typer.Option(help="Department code.")] = None,
     name: Annotated[str | None, typer.Option(help="Display name (default: username).")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number.")] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin.")
     ] = False,
 ) -> None:
-    """Add an account. The password is read from standard input (never from arguments)."""
-    from core.services.accounts import create_account
+    """Add an account. The password is read from standard input (never from arguments).
+
+    Logged in the admin log (actor "cli")."""
+    from core.services.account_admin import CLI, create_account_logged
 
     if not password_stdin:
         raise fail("pass --password-stdin and send the password on standard input")
     password = sys.stdin.readline().rstrip("\r\n")
     settings = _settings()
 
-    async def run() -> tuple[int, str]:
-        pm, engine = await _prepared(settings)
+    async def work(session: AsyncSession, pm: pluggy.PluginManager) -> tuple[int, str]:
+        account = await create_account_logged(
+            session,
+            CLI,
+            username=username,
+            name=name or username,
+            password=password,
+            role=role,
+            region_code=region,
+            department_code=department,
+            phone=phone,
+            min_password_length=settings.password_min_length,
+            pm=pm,
+        )
+        return account.id, account.username
+
+    account_id, stored = _in_transaction(settings, work)
+    console.print(f"[green]added[/] {stored} (id {account_id}, role {role})")
+
+
+T = TypeVar("T")
+
+
+def _in_transaction(
+    settings: Settings, work: Callable[[AsyncSession, pluggy.PluginManager], Awaitable[T]]
+) -> T:
+    """Run ``work`` in one transaction of the migrated database; a refusal is an error
+    message and exit code 1 (nothing written)."""
+
+    async def run() -> T:
         from core.database.engine import make_sessionmaker
 
+        pm, engine = await _prepared(settings)
         try:
             async with make_sessionmaker(engine)() as session, session.begin():
-                account = await create_account(
-                    session,
-                    username=username,
-                    name=name or username,
-                    password=password,
-                    role=role,
-                    region_code=region,
-                    department_code=department,
-                    pm=pm,
-                )
-                return account.id, account.username
+                return await work(session, pm)
         finally:
             await engine.dispose()
 
     try:
-        account_id, stored = asyncio.run(run())
+        return asyncio.run(run())
     except (DomainError, ClusterError) as exc:
         raise fail(str(exc)) from None
-    console.print(f"[green]added[/] {stored} (id {account_id}, role {role})")
+
+
+def _when(moment: datetime | None, settings: Settings) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+@user_app.command("list")
+def user_list(
+    role: Annotated[str | None, typer.Option(help="Only this role.")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Only accounts of this region or grid code (and below it)."),
+    ] = None,
+    department: Annotated[str | None, typer.Option(help="Only this department.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Part of the username or name (any case).")
+    ] = None,
+    active: Annotated[
+        bool | None,
+        typer.Option("--active/--inactive", help="Only active, or only disabled, accounts."),
+    ] = None,
+) -> None:
+    """List accounts (all by default) as a table on standard output."""
+    from rich.table import Table
+
+    from core.codes.division import region_prefix
+    from core.codes.errors import InvalidCode
+    from core.errors import BadInput
+    from core.models import Account
+    from core.services.account_admin import list_accounts
+
+    settings = _settings()
+
+    async def work(session: AsyncSession, pm: pluggy.PluginManager) -> list[Any]:
+        prefix = None
+        if region is not None:
+            try:
+                prefix = region_prefix(region)
+            except InvalidCode as exc:
+                raise BadInput(str(exc), argument="region") from exc
+        stmt = list_accounts(
+            search=search,
+            role=role,
+            region_prefix=prefix,
+            department_code=department,
+            active=active,
+        )
+        return list((await session.execute(stmt.order_by(Account.id))).all())
+
+    rows = _in_transaction(settings, work)
+    table = Table(title=f"{len(rows)} accounts")
+    for column in ("id", "username", "name", "role", "region", "department", "phone"):
+        table.add_column(column, no_wrap=column in ("id", "username", "region"))
+    for column in ("active", "last login", "sessions"):
+        table.add_column(column, no_wrap=True)
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            r.username,
+            r.name,
+            r.role,
+            r.region_code or "-",
+            r.department_code or "-",
+            r.phone or "-",
+            "yes" if r.is_active else "[red]disabled[/]",
+            _when(r.last_login_at, settings),
+            str(r.open_sessions),
+        )
+    out = Console(width=None if sys.stdout.isatty() else 250)
+    out.print(table)
+
+
+def _admin_change(username: str, change: Callable[[AsyncSession, int], Awaitable[T]]) -> T:
+    """``change`` of the account named ``username``, as the command line (actor "cli")."""
+    from core.services.account_admin import account_id_of
+
+    async def work(session: AsyncSession, pm: pluggy.PluginManager) -> T:
+        return await change(session, await account_id_of(session, username))
+
+    return _in_transaction(_settings(), work)
+
+
+@user_app.command("disable")
+def user_disable(
+    username: Annotated[str, typer.Argument(help="The account.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the admin log).")],
+) -> None:
+    """Disable an account: it can no longer sign in, and its tokens stop working."""
+    from core.services.account_admin import CLI, disable_account
+
+    async def change(session: AsyncSession, account_id: int) -> None:
+        await disable_account(session, CLI, account_id, reason)
+
+    _admin_change(username, change)
+    console.print(f"[green]disabled[/] {username.strip().lower()}")
+
+
+@user_app.command("enable")
+def user_enable(username: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """Enable a disabled account."""
+    from core.services.account_admin import CLI, enable_account
+
+    async def change(session: AsyncSession, account_id: int) -> None:
+        await enable_account(session, CLI, account_id)
+
+    _admin_change(username, change)
+    console.print(f"[green]enabled[/] {username.strip().lower()}")
+
+
+@user_app.command("reset-password")
+def user_reset_password(username: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """Print a one-time password reset code for the account's owner (shown once).
+
+    The owner sets a new password with it (setPasswordWithCode). Only its hash is kept.
+    The account's sessions end and its password stops working at once."""
+    from core.services.account_admin import CLI, ResetCode, reset_password
+
+    settings = _settings()
+
+    async def change(session: AsyncSession, account_id: int) -> ResetCode:
+        return await reset_password(
+            session, CLI, account_id, valid_seconds=settings.password_reset_seconds
+        )
+
+    reset = _admin_change(username, change)
+    print(reset.code)
+    console.print(
+        f"reset code for {username.strip().lower()}, valid until "
+        f"{_when(reset.expires_at, settings)} ({settings.timezone}); it is not shown again"
+    )
+
+
+@user_app.command("set")
+def user_set(
+    username: Annotated[str, typer.Argument(help="The account.")],
+    role: Annotated[str | None, typer.Option(help="A new role.")] = None,
+    region: Annotated[str | None, typer.Option(help="A new region code ('' clears it).")] = None,
+    department: Annotated[
+        str | None, typer.Option(help="A new department code ('' clears it).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A new display name.")] = None,
+    phone: Annotated[str | None, typer.Option(help="A new phone number ('' clears it).")] = None,
+) -> None:
+    """Change an account's role, region, department, name or phone.
+
+    Options left out stay as they are. A new role, region or department ends the account's
+    sessions."""
+    from core.services.account_admin import CLI, KEEP, update_account
+
+    async def change(session: AsyncSession, account_id: int) -> None:
+        await update_account(
+            session,
+            CLI,
+            account_id,
+            name=KEEP if name is None else name,
+            role=KEEP if role is None else role,
+            region_code=KEEP if region is None else region,
+            department_code=KEEP if department is None else department,
+            phone=KEEP if phone is None else phone,
+        )
+
+    _admin_change(username, change)
+    console.print(f"[green]updated[/] {username.strip().lower()}")
+
+
+@user_app.command("end-sessions")
+def user_end_sessions(username: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """End every session of an account: its tokens stop working."""
+    from core.services.account_admin import CLI, end_account_sessions
+
+    async def change(session: AsyncSession, account_id: int) -> int:
+        return await end_account_sessions(session, CLI, account_id)
+
+    ended = _admin_change(username, change)
+    console.print(f"[green]ended[/] {ended} session(s) of {username.strip().lower()}")
 
 
 @schema_app.command("export")

@@ -116,6 +116,7 @@ class Client:
         return response.json()
 
     async def login(self, username: str, password: str = DEMO_PASSWORD) -> str:
+        self.token = None  # a login sends no token (an ended session's would be refused)
         result = await self.gql(
             "mutation($u: String!, $p: String!){ login(username: $u, password: $p){ token } }",
             {"u": username, "p": password},

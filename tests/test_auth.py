@@ -46,7 +46,7 @@ async def test_wrong_password_and_unknown_user_are_refused_alike(db_url, app_cli
     run_cli(
         ["user", "add", "zhang", "--role", "admin", "--password-stdin"],
         db_url,
-        stdin="right-password\n",
+        stdin="the-right-password-42\n",
     )
     async with app_client(db_url) as client:
         for username, password in (("zhang", "wrong-password"), ("nobody", "whatever-x")):
@@ -55,26 +55,47 @@ async def test_wrong_password_and_unknown_user_are_refused_alike(db_url, app_cli
             assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
             assert result["errors"][0]["message"] == "wrong username or password"
         assert await last_login(db_url, "zhang") is None  # nothing written
-        ok = await client.gql(LOGIN, {"u": "zhang", "p": "right-password"})
+        ok = await client.gql(LOGIN, {"u": "zhang", "p": "the-right-password-42"})
         assert ok["data"]["login"]["account"] == {"username": "zhang", "role": "ADMIN"}
         assert await last_login(db_url, "zhang") is not None
 
 
 async def test_bad_tokens_get_401_with_a_code(demo_url, app_client) -> None:
     expired = jwt.encode(
-        {"sub": "1", "role": "admin", "iat": 1, "exp": int(time.time()) - 10, "iss": "gridgov"},
+        {
+            "sub": "1",
+            "sid": 1,
+            "role": "admin",
+            "iat": 1,
+            "exp": int(time.time()) - 10,
+            "iss": "gridgov",
+        },
         TEST_SECRET,
         algorithm="HS256",
     )
     forged = jwt.encode(
-        {"sub": "1", "role": "admin", "iat": 1, "exp": int(time.time()) + 100, "iss": "gridgov"},
+        {
+            "sub": "1",
+            "sid": 1,
+            "role": "admin",
+            "iat": 1,
+            "exp": int(time.time()) + 100,
+            "iss": "gridgov",
+        },
         "another-secret-key-that-is-long-enough",
+        algorithm="HS256",
+    )
+    # a token of before sessions (no sid): not valid
+    sessionless = jwt.encode(
+        {"sub": "1", "role": "admin", "iat": 1, "exp": int(time.time()) + 100, "iss": "gridgov"},
+        TEST_SECRET,
         algorithm="HS256",
     )
     async with app_client(demo_url) as client:
         for header, needle in (
             (f"Bearer {expired}", "expired"),
             (f"Bearer {forged}", "valid"),
+            (f"Bearer {sessionless}", "valid"),
             ("Basic abc", "Bearer"),
             ("Bearer ", "Bearer"),
         ):
@@ -98,7 +119,9 @@ def test_token_verifier_keeps_claims_but_checks_expiry_each_time(monkeypatch) ->
     from core.errors import Unauthenticated
 
     verifier = auth.TokenVerifier(lambda: TEST_SECRET, size=2)
-    token, exp = auth.issue_token(account_id=7, role="admin", key=TEST_SECRET, ttl_seconds=60)
+    token, exp = auth.issue_token(
+        account_id=7, role="admin", key=TEST_SECRET, ttl_seconds=60, session_id=1
+    )
     assert verifier.verify(token).account_id == 7
     calls: list[str] = []
     real_decode = auth.decode_token
@@ -115,7 +138,9 @@ def test_token_verifier_keeps_claims_but_checks_expiry_each_time(monkeypatch) ->
     assert len(verifier) == 0
     monkeypatch.undo()
     others = [
-        auth.issue_token(account_id=i, role="admin", key=TEST_SECRET, ttl_seconds=60)[0]
+        auth.issue_token(account_id=i, role="admin", key=TEST_SECRET, ttl_seconds=60, session_id=i)[
+            0
+        ]
         for i in range(3)
     ]
     for other in others:
@@ -153,10 +178,12 @@ async def test_connections_closed_by_the_server_are_replaced(db_url, app_client)
     from tests.test_cli import run_cli
 
     run_cli(
-        ["user", "add", "li", "--role", "admin", "--password-stdin"], db_url, stdin="pw-12345678\n"
+        ["user", "add", "li", "--role", "admin", "--password-stdin"],
+        db_url,
+        stdin="pool-pass-12345678\n",
     )
     async with app_client(db_url) as client:  # its own database: only this app's connections
-        await client.login("li", "pw-12345678")
+        await client.login("li", "pool-pass-12345678")
         assert (await client.gql(ME))["data"]["me"] is not None
         killed = await sql_scalar(
             db_url,

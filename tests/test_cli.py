@@ -52,7 +52,7 @@ async def test_user_add_with_password_on_stdin(db_url) -> None:
     result = run_cli(
         ["user", "add", "Li.Si", "--role", "admin", "--name", "李四", "--password-stdin"],
         db_url,
-        stdin="a-good-password\n",
+        stdin="a-good-password-42\n",
     )
     assert "added li.si" in result.stderr
     assert await accounts(db_url) == [("li.si", "admin", None)]
@@ -62,17 +62,17 @@ async def test_user_add_with_password_on_stdin(db_url) -> None:
     ("args", "message"),
     [
         (["--role", "emperor"], "unknown role 'emperor'"),
-        (["--role", "township_staff"], "needs --region"),
+        (["--role", "township_staff"], "needs a region"),
         (["--role", "township_staff", "--region", "51150410"], "division code"),
         (["--role", "township_staff", "--region", "511504101000"], "no region has the code"),
-        (["--role", "department_staff"], "needs --department"),
+        (["--role", "department_staff"], "needs a department"),
     ],
 )
 async def test_user_add_refuses_bad_input_and_writes_nothing(db_url, args, message) -> None:
     result = run_cli(
         ["user", "add", "wang", "--password-stdin", *args],
         db_url,
-        stdin="a-good-password\n",
+        stdin="a-good-password-42\n",
         check=False,
     )
     assert result.returncode == 1 and message in result.stderr, result.stderr
@@ -86,18 +86,18 @@ async def test_user_add_refuses_short_password_and_missing_stdin_flag(db_url) ->
         stdin="short\n",
         check=False,
     )
-    assert short.returncode == 1 and "at least 8 characters" in short.stderr
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
     no_flag = run_cli(["user", "add", "wang", "--role", "admin"], db_url, check=False)
     assert no_flag.returncode == 1 and "--password-stdin" in no_flag.stderr
     duplicate = run_cli(
         ["user", "add", "wang", "--role", "admin", "--password-stdin"],
         db_url,
-        stdin="a-good-password\n",
+        stdin="a-good-password-42\n",
     )
     again = run_cli(
         ["user", "add", "wang", "--role", "admin", "--password-stdin"],
         db_url,
-        stdin="a-good-password\n",
+        stdin="a-good-password-42\n",
         check=False,
     )
     assert duplicate.returncode == 0 and "is taken" in again.stderr

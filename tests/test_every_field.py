@@ -32,7 +32,7 @@ from graphql import (
 )
 
 from core.database.engine import make_engine, make_sessionmaker
-from core.services.accounts import create_account
+from core.services.account_admin import CLI, create_account_logged
 from core.settings import Settings
 from tests.fixtures import DEMO_PASSWORD, Client, serve, sql_scalar
 from tests.schema_walk import SAME_ANSWER, Probe, Variant, found, probes
@@ -48,6 +48,16 @@ COMPILED_VARIANTS = (Variant.MINIMAL, Variant.VARIABLES)
 # differ.
 CHANGED_BY_THE_WALK = ("accessAudit",)
 OK_CODES = {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT"}
+#: the administrator's mutations on an account (by id)
+ACCOUNT_MUTATIONS = (
+    "updateAccount",
+    "disableAccount",
+    "enableAccount",
+    "resetPassword",
+    "endAccountSessions",
+)
+#: mutations that end the asking account's session (its token stops working)
+SESSION_ENDING = {"logout", "logoutEverywhere", "endMySession", "changeMyPassword"}
 ACTORS = (
     "anonymous",
     "citizen",
@@ -82,6 +92,7 @@ class Demo:
     party: dict[str, str]  # party records that show every party field (see _party)
     gov: dict[str, str]  # an item with versions, an application filed by an agent
     worker: str
+    account: str  # an account for the administrator's mutations
     uploads: Path
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -140,6 +151,10 @@ class Demo:
             ("Query", "analysis", "module"): "events_by_area",
             ("Dashboard", "panel", "key"): "population",
             ("DashboardPanel", "figure", "key"): "total",
+            # the administrator's: an account that is none of the walk's actors
+            ("Query", "account", "id"): self.account,
+            ("Query", "accountAdminLog", "accountId"): self.account,
+            **{("Mutation", m, "id"): self.account for m in ACCOUNT_MUTATIONS},
             ("Mutation", "setAssessmentWeights", "indicator"): "visits",
             ("Mutation", "setAssessmentWeights", "weight"): 5.0,
         }.get((parent, field_name, arg), Undefined)
@@ -198,12 +213,34 @@ async def _fieldwork(worker: Client, lon: float, lat: float, household: int) -> 
 async def make_demo(pg_server: Any, template_db: str, folder: Path) -> Demo:
     url = await demo_copy(pg_server, template_db)
     engine = make_engine(url, Settings(database_url=url))
-    async with make_sessionmaker(engine)() as session, session.begin():
-        await create_account(
-            session, username="auditor", name="审计员", password=DEMO_PASSWORD, role="auditor"
-        )
-    await engine.dispose()
     lon, lat, grid = (await inner_points(url, 1))[0]
+    async with make_sessionmaker(engine)() as session, session.begin():
+        for username, name, role, extra in (
+            ("auditor", "审计员", "auditor", {}),
+            # what the administrator's mutations act on (not one of the walk's actors),
+            # with every field an account may have
+            (
+                "walk-target",
+                "走查对象",
+                "department_staff",
+                {
+                    "department_code": DEPARTMENT,
+                    "region_code": grid[:9] + "000",
+                    "phone": "13800000000",
+                },
+            ),
+        ):
+            await create_account_logged(
+                session,
+                CLI,
+                username=username,
+                name=name,
+                password=DEMO_PASSWORD,
+                role=role,
+                min_password_length=12,
+                **extra,
+            )
+    await engine.dispose()
     uploads = folder / "uploads"
     async with (
         serve(url, folder, upload_root=uploads, rate_limit_per_minute=0) as citizen,
@@ -244,6 +281,7 @@ async def make_demo(pg_server: Any, template_db: str, folder: Path) -> Demo:
         party=party,
         gov=gov,
         worker=str(worker),
+        account=str(await sql_scalar(url, "SELECT id FROM account WHERE username = 'walk-target'")),
         uploads=uploads,
     )
 
@@ -370,9 +408,11 @@ async def walked(pg_server, template_db, tmp_path_factory) -> Walked:  # type: i
                 depth=1,
                 variants=(Variant.MINIMAL, Variant.VARIABLES),
             )
-            out.mutations = await _as_each_actor(
-                client, demo, checked(mutations, schema), side_by_side=1
+            # those ending the actor's own session go last: the rest are asked signed in
+            ordered = sorted(
+                checked(mutations, schema), key=lambda p: p.target.hops[0].field in SESSION_ENDING
             )
+            out.mutations = await _as_each_actor(client, demo, ordered, side_by_side=1)
     return out
 
 

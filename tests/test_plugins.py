@@ -210,7 +210,7 @@ async def test_hook_gridgov_entity_changed(db_url) -> None:
             session,
             username="ann",
             name="Ann",
-            password="long-enough",
+            password="long-enough-password-1",
             role="admin",
             pm=make_plugin_manager(settings, [plugin]),
         )

@@ -8,11 +8,14 @@ from core.models.event import Event, EventAttachment, EventCategory, EventTrace
 from core.models.place import Organization, Place, Thing
 from core.models.population import Household, Person, PersonSpecialGroup, SpecialGroup
 from core.models.region import Grid, GridWorkerAssignment, Region
+from core.models.signin import AccountAdminLog, AccountSession, LoginAttempt, PasswordReset
 
 __all__ = [
     "SRID",
     "AccessAudit",
     "Account",
+    "AccountAdminLog",
+    "AccountSession",
     "AuthzVersion",
     "Base",
     "Department",
@@ -28,7 +31,9 @@ __all__ = [
     "GridWorkerAssignment",
     "GridWorkerProfile",
     "Household",
+    "LoginAttempt",
     "Organization",
+    "PasswordReset",
     "Person",
     "PersonSpecialGroup",
     "Place",

@@ -1,4 +1,4 @@
-"""Creating accounts and checking passwords."""
+"""Creating accounts, the checks every account change shares, setting passwords."""
 
 from __future__ import annotations
 
@@ -9,24 +9,74 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.auth import hash_password, needs_rehash, verify_password
+from core.auth import hash_password
 from core.codes.division import parse_division_code
 from core.codes.errors import InvalidCode
-from core.errors import BadInput, Conflict, NotFound, Unauthenticated
+from core.errors import BadInput, Conflict, NotFound
 from core.models import Account, Department, Region
 from core.models.account import ROLE_REGION_LEVEL, Role
+from core.models.signin import SessionEnd
 from core.plugins import call_async
+from core.services.passwords import check_new_password
+from core.services.signin import end_sessions
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise BadInput(f"the password must have at least {MIN_PASSWORD} characters")
-    if len(password) > MAX_PASSWORD:
-        raise BadInput(f"the password must have at most {MAX_PASSWORD} characters")
+def check_username(username: str) -> str:
+    """The username normalised (lower case), or BAD_USER_INPUT."""
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise BadInput(
+            "a username is 2–63 characters: lowercase letters, digits, '.', '_' or '-'",
+            argument="username",
+        )
+    return username
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise BadInput(
+            f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", argument="role"
+        ) from None
+
+
+async def check_assignment(
+    session: AsyncSession, role: Role, region_code: str | None, department_code: str | None
+) -> str | None:
+    """BAD_USER_INPUT (or NOT_FOUND) naming the field unless ``role`` may hold this region
+    and department (a staff role needs its level's region, department staff their
+    department, no one else a department); the region code normalised."""
+    region_level = ROLE_REGION_LEVEL[role]
+    if region_code is not None:
+        try:
+            division = parse_division_code(region_code)
+        except InvalidCode as exc:
+            raise BadInput(str(exc), argument="region") from exc
+        region_code = division.code
+        region = await session.get(Region, region_code)
+        if region is None:
+            raise NotFound(f"no region has the code {region_code}", argument="region")
+        if region_level is not None and region.level != region_level:
+            raise BadInput(
+                f"a {role.value} account belongs to a {region_level}, "
+                f"but {region_code} is a {region.level}",
+                argument="region",
+            )
+    elif region_level is not None and role is not Role.DISTRICT_COMMAND:
+        raise BadInput(f"a {role.value} account needs a region", argument="region")
+    if role is Role.DEPARTMENT_STAFF:
+        if department_code is None:
+            raise BadInput("a department_staff account needs a department", argument="department")
+        if await session.get(Department, department_code) is None:
+            raise NotFound(f"no department has the code {department_code}", argument="department")
+    elif department_code is not None:
+        raise BadInput(
+            "only department_staff accounts belong to a department", argument="department"
+        )
+    return region_code
 
 
 async def create_account(
@@ -39,51 +89,16 @@ async def create_account(
     region_code: str | None = None,
     department_code: str | None = None,
     phone: str | None = None,
+    min_password_length: int = 12,
     pm: Any = None,
 ) -> Account:
     """Validate and add an account (flushed, not committed)."""
-    username = username.strip().lower()
-    if not USERNAME.match(username):
-        raise BadInput(
-            "a username is 2–63 characters: lowercase letters, digits, '.', '_' or '-'",
-            argument="username",
-        )
+    username = check_username(username)
     if not name.strip():
         raise BadInput("the name must not be empty", argument="name")
-    try:
-        role_enum = Role(role)
-    except ValueError:
-        raise BadInput(
-            f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", argument="role"
-        ) from None
-    check_password_strength(password)
-    region_level = ROLE_REGION_LEVEL[role_enum]
-    if region_code is not None:
-        try:
-            division = parse_division_code(region_code)
-        except InvalidCode as exc:
-            raise BadInput(str(exc), argument="region") from exc
-        region_code = division.code
-        region = await session.get(Region, region_code)
-        if region is None:
-            raise NotFound(f"no region has the code {region_code}", argument="region")
-        if region_level is not None and region.level != region_level:
-            raise BadInput(
-                f"a {role_enum.value} account belongs to a {region_level}, "
-                f"but {region_code} is a {region.level}",
-                argument="region",
-            )
-    elif region_level is not None and role_enum is not Role.DISTRICT_COMMAND:
-        raise BadInput(f"a {role_enum.value} account needs --region", argument="region")
-    if role_enum is Role.DEPARTMENT_STAFF:
-        if department_code is None:
-            raise BadInput("a department_staff account needs --department", argument="department")
-        if await session.get(Department, department_code) is None:
-            raise NotFound(f"no department has the code {department_code}", argument="department")
-    elif department_code is not None:
-        raise BadInput(
-            "only department_staff accounts belong to a department", argument="department"
-        )
+    role_enum = parse_role(role)
+    check_new_password(password, min_length=min_password_length, username=username)
+    region_code = await check_assignment(session, role_enum, region_code, department_code)
     taken = await session.scalar(select(func.count()).where(Account.username == username))
     if taken:
         raise Conflict(f"the username {username!r} is taken", argument="username")
@@ -91,6 +106,7 @@ async def create_account(
         username=username,
         name=name.strip(),
         password_hash=hash_password(password),
+        password_changed_at=datetime.now(UTC),
         role=role_enum.value,
         region_code=region_code,
         department_code=department_code,
@@ -110,16 +126,22 @@ async def create_account(
     return account
 
 
-async def authenticate(session: AsyncSession, username: str, password: str) -> Account:
-    """The active account with these credentials, or UNAUTHENTICATED (same message for an
-    unknown user and a wrong password)."""
-    account = await session.scalar(
-        select(Account).where(Account.username == username.strip().lower())
+async def set_password(
+    session: AsyncSession,
+    account: Account,
+    password: str,
+    *,
+    min_length: int,
+    reason: SessionEnd,
+    argument: str = "password",
+) -> int:
+    """Check and set a new password; every session of the account ends (its tokens stop
+    working at once) and earlier sign-in failures no longer count. The number of sessions
+    ended."""
+    check_new_password(
+        password, min_length=min_length, username=account.username, argument=argument
     )
-    ok = verify_password(account.password_hash if account else None, password)
-    if account is None or not ok or not account.is_active:
-        raise Unauthenticated("wrong username or password")
-    if needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    account.last_login_at = datetime.now(UTC)
-    return account
+    account.password_hash = hash_password(password)
+    account.password_changed_at = datetime.now(UTC)
+    await session.flush()
+    return await end_sessions(session, account.id, reason)

@@ -6,7 +6,10 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from core.errors import Unauthenticated
 from core.models import Account
+from core.services.signin import open_sessions
+from schema.account.types import SignInSession
 from schema.refs import AccountRef
 
 ACCOUNT_COLUMNS = (
@@ -28,3 +31,24 @@ class AccountQueries:
             return None
         stmt = select(*ACCOUNT_COLUMNS).where(Account.id == actor.account_id)
         return (await info.context.execute(stmt)).one_or_none()
+
+    @strawberry.field(
+        description="Your open sessions (sign-ins not ended nor expired), newest first."
+    )
+    async def my_sessions(self, info: Info) -> list[SignInSession]:
+        actor = info.context.actor
+        if not actor.authenticated or actor.account_id is None:
+            raise Unauthenticated("log in to see your sessions")
+        async with info.context.locked() as session:
+            rows = await open_sessions(session, actor.account_id)
+        return [
+            SignInSession(
+                id=strawberry.ID(str(r.id)),
+                created_at=r.created_at,
+                expires_at=r.expires_at,
+                address=r.address,
+                user_agent=r.user_agent,
+                current=r.id == actor.session_id,
+            )
+            for r in rows
+        ]

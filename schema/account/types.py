@@ -44,3 +44,15 @@ class LoginPayload:
     token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
     expires_at: datetime
     account: AccountRef
+
+
+@strawberry.type
+class SignInSession:
+    """One of your sign-ins, not ended and not expired."""
+
+    id: strawberry.ID
+    created_at: datetime
+    expires_at: datetime
+    address: str | None = strawberry.field(description="Where it signed in from")
+    user_agent: str | None
+    current: bool = strawberry.field(description="The session of this request's token")

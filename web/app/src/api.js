@@ -6,6 +6,8 @@ import { createClient } from "/app/lib/graphql-ws/dist/client.js";
 
 const TOKEN = "gridgov.token";
 const ACCOUNT = "gridgov.account";
+const NOTICE = "gridgov.notice"; // a message to show after the page reloads
+const SESSION_ENDED = 4403;
 
 export class ApiError extends Error {
   constructor(message, code, status) {
@@ -77,6 +79,7 @@ export async function gql(query, variables = {}, files = null) {
       headers: { "Content-Type": "application/json", Accept: "application/graphql-response+json, application/json", ...authHeaders() },
     };
   }
+  const sent = Boolean(token());
   busy(+1);
   try {
     let response;
@@ -93,7 +96,11 @@ export async function gql(query, variables = {}, files = null) {
     }
     if (body.errors && body.errors.length) {
       const error = errorOf(body, response.status);
-      if (error.code === "UNAUTHENTICATED") logout(false);
+      if (error.code === "UNAUTHENTICATED" && sent) {
+        // the token no longer works (expired, session ended): sign in again
+        sessionStorage.setItem(NOTICE, `${error.message}，请重新登录`);
+        logout(true);
+      }
       throw error;
     }
     if (!response.ok) throw errorOf(body, response.status);
@@ -129,6 +136,11 @@ export function loginForm(form, onSignedIn) {
       showError(error);
     }
   });
+  const notice = sessionStorage.getItem(NOTICE);
+  if (notice) {
+    sessionStorage.removeItem(NOTICE);
+    showError(new ApiError(notice, "UNAUTHENTICATED"));
+  }
   if (token() && account()) onSignedIn(account());
   else form.hidden = false;
 }
@@ -150,10 +162,17 @@ function liveClient() {
       url: `${scheme}://${location.host}/graphql`,
       connectionParams: () => authHeaders(),
       retryAttempts: Infinity,
-      shouldRetry: () => true,
+      // 4403: the session ended (logged out elsewhere, password changed, account disabled)
+      shouldRetry: (event) => !(event && event.code === SESSION_ENDED),
       on: {
         connected: () => setLive(true),
-        closed: () => setLive(false),
+        closed: (event) => {
+          setLive(false);
+          if (event && event.code === SESSION_ENDED) {
+            sessionStorage.setItem(NOTICE, "会话已结束（在别处退出、密码已修改或账号已停用），请重新登录");
+            logout(true);
+          }
+        },
       },
     });
   }
