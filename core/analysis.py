@@ -31,11 +31,23 @@ def local_today(tz: str, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
 
 
+#: the days a period may name (the calendar's far ends overflow when shifted by a zone)
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
 def period(tz: str, first: date | None, last: date | None, now: datetime) -> tuple[date, date]:
     """The local days ``first..last`` asked, checked: by default the year up to today
     (``to`` defaults to today, ``from`` to a year before ``to``), at most
-    ``MAX_PERIOD_DAYS`` long (else BAD_USER_INPUT on ``from``)."""
+    ``MAX_PERIOD_DAYS`` long (else BAD_USER_INPUT on ``from``), within
+    ``EARLIEST_DAY..LATEST_DAY``."""
     last = last or local_today(tz, now)
+    for day, argument in ((first, "from"), (last, "to")):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise BadInput(
+                f"{argument} must lie within {EARLIEST_DAY}..{LATEST_DAY}, not {day}",
+                argument=argument,
+            )
     if first is None:
         try:
             first = last.replace(year=last.year - 1) + timedelta(days=1)
