@@ -34,7 +34,7 @@ export function miniMap(container, center, onPick = null) {
     container,
     style: gridStyle(),
     center: center || [104.54, 28.76],
-    zoom: center ? 15 : 9,
+    zoom: center ? 14 : 9, // a grid or two around the point: rural grids are large
     attributionControl: false,
     transformRequest: withToken,
   });
@@ -55,7 +55,7 @@ export function miniMap(container, center, onPick = null) {
     map,
     moveTo(lon, lat) {
       place([lon, lat]);
-      map.jumpTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 15) });
+      map.jumpTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 14) });
     },
   };
 }
