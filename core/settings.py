@@ -101,6 +101,19 @@ class Settings(BaseSettings):
         "per-field resolvers (grids: one SQL statement; persons: nodes built from a table of "
         "fields). Off: always the resolvers; the answers are the same",
     )
+    lean_requests: bool = Field(
+        default=True,
+        description="Answer plain GraphQL requests (a JSON POST or a GET, one valid query or "
+        "mutation) without Strawberry's view: documents parsed, validated and measured once "
+        "per text. Off: every request takes the full path; the answers are the same",
+    )
+    persisted_queries: int = Field(
+        default=10_000,
+        ge=0,
+        le=1_000_000,
+        description="Automatic persisted queries kept per process (documents by sha256); "
+        "0: none are kept, so a hash alone is always PERSISTED_QUERY_NOT_FOUND",
+    )
     identity_cache_seconds: float = Field(
         default=60,
         ge=0,

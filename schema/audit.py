@@ -56,26 +56,30 @@ def shown(info: Info, row: Any, field: str, spec: PersonalField) -> Any:
     return spec.mask(value)
 
 
+async def flush_audit(ctx: Any, result: Any) -> None:
+    """Write the request's access records (after execution, before the response is sent);
+    if they cannot be written, the result's data is withheld."""
+    audit = getattr(ctx, "audit", None)
+    if audit is None or not audit.entries:
+        return
+    try:
+        async with ctx.locked() as session:
+            await audit.flush(session, ctx.actor)
+    except Exception:
+        log.exception("access audit could not be written")
+        if result is not None:
+            result.data = None
+            result.errors = [
+                GraphQLError(
+                    "the access audit could not be written, so no personal data is returned",
+                    extensions={"code": "INTERNAL_SERVER_ERROR"},
+                )
+            ]
+
+
 class AuditFlush(SchemaExtension):
     """Writes the request's access records after execution, before the response is sent."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
-        ctx: Any = self.execution_context.context
-        audit = getattr(ctx, "audit", None)
-        if audit is None or not audit.entries:
-            return
-        try:
-            async with ctx.locked() as session:
-                await audit.flush(session, ctx.actor)
-        except Exception:
-            log.exception("access audit could not be written")
-            result = self.execution_context.result
-            if result is not None:
-                result.data = None
-                result.errors = [
-                    GraphQLError(
-                        "the access audit could not be written, so no personal data is returned",
-                        extensions={"code": "INTERNAL_SERVER_ERROR"},
-                    )
-                ]
+        await flush_audit(self.execution_context.context, self.execution_context.result)

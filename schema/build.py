@@ -15,7 +15,10 @@ import pluggy
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionResult
 from strawberry.types.base import get_object_definition, has_object_definition
+from strawberry.types.graphql import OperationType
 
 from core.settings import Settings
 from schema import registry
@@ -97,7 +100,32 @@ class SchemaCompositionError(RuntimeError):
 
 
 class GridgovSchema(strawberry.Schema):
-    """Our schema: logs only unexpected errors (client errors are not server faults)."""
+    """Our schema: logs only unexpected errors (client errors are not server faults), and
+    runs subscriptions only as subscriptions (a WebSocket, or an HTTP stream)."""
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        # Executed like a query, a subscription's field would be an unfinished stream (an
+        # internal error); refused instead, as an operation type this transport lacks.
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
+        allowed.discard(OperationType.SUBSCRIPTION)
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed,
+            operation_extensions,
+        )
 
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
         unexpected = [e for e in errors if error_code(e) == INTERNAL]

@@ -51,14 +51,21 @@ class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        faults = getattr(self.execution_context.context, "faults", None)
-        for e in result.errors:
-            fault = fault_of(e.original_error)
-            if fault is not None and faults is not None:
-                faults.note(fault, e.original_error)
-        result.errors = [decorate(e, production=self.production) for e in result.errors]
+        if result is not None:
+            finish_errors(result, self.execution_context.context, production=self.production)
+
+
+def finish_errors(result: Any, context: Any, *, production: bool) -> None:
+    """Note the database faults among a result's errors and give each its code (both
+    request paths, after execution)."""
+    if not result.errors:
+        return
+    faults = getattr(context, "faults", None)
+    for e in result.errors:
+        fault = fault_of(e.original_error)
+        if fault is not None and faults is not None:
+            faults.note(fault, e.original_error)
+    result.errors = [decorate(e, production=production) for e in result.errors]
 
 
 def decorate(error: GraphQLError, *, production: bool) -> GraphQLError:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -19,9 +18,10 @@ from core.database.faults import RETRY_AFTER_SECONDS, Fault, FaultLog, fault_of
 from core.errors import Unauthenticated
 from schema.context import Context
 from schema.disconnect import cancel_on_disconnect
-from schema.errors import UNAVAILABLE, decorate
 from schema.event.mutations import MAX_ATTACHMENTS
 from schema.graphiql import render_page
+from schema.lean.answer import answer_of, encode
+from schema.lean.handler import LeanPath
 from schema.state import AppState, state_of
 
 
@@ -36,53 +36,24 @@ def _rate_key(conn: HTTPConnection, tokens: TokenVerifier) -> str:
     return f"address:{conn.client.host if conn.client else '-'}"
 
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-INT64 = range(-(2**63), 2**64)  # what orjson encodes as a number
-
-
-def _exact_big_ints(value: Any) -> Any:
-    """``value`` with integers orjson cannot encode written as their exact digits."""
-    if isinstance(value, dict):
-        return {k: _exact_big_ints(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_exact_big_ints(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool) and value not in INT64:
-        return orjson.Fragment(str(value).encode())
-    return value
-
-
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self, schema: Any, *, production: bool, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
         self.production = production
 
     async def process_result(self, request: Any, result: Any) -> Any:
-        if result.errors:
-            result.errors = [decorate(e, production=self.production) for e in result.errors]
-        body = await super().process_result(request, result)
+        answer = answer_of(result, request.headers.get("accept", ""), production=self.production)
         ctx = request.scope.get("state", {}).get("gridgov_context")
-        codes = {(e.extensions or {}).get("code") for e in result.errors or ()}
-        if UNAVAILABLE in codes and ctx is not None and ctx.response is not None:
-            ctx.response.status_code = 503  # the database is away: come back later
-            ctx.response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        if GRAPHQL_RESPONSE in request.headers.get("accept", ""):
-            # GraphQL over HTTP: with this media type a request that never executed (parse,
-            # validation, variable errors) is a 400 without a data entry.
-            if ctx is not None and ctx.response is not None:
-                ctx.response.gridgov_media = GRAPHQL_RESPONSE
-                errors = result.errors or ()
-                if result.data is None and errors and all(e.path is None for e in errors):
-                    ctx.response.status_code = 400
-                    body.pop("data", None)
-        return body
+        if ctx is not None and ctx.response is not None:
+            if answer.status is not None:
+                ctx.response.status_code = answer.status
+            ctx.response.headers.update(answer.headers)
+            ctx.response.gridgov_media = answer.media
+        return answer.body
 
     def encode_json(self, data: object) -> str:
-        # orjson: several times faster than json on large results (tracks, pages). A str,
-        # not bytes: WebSocket messages must go out as text frames.
-        try:
-            return orjson.dumps(data).decode()
-        except TypeError:  # an integer past 64 bits (a query cost): JSON allows it
-            return orjson.dumps(_exact_big_ints(data)).decode()
+        # A str, not bytes: WebSocket messages must go out as text frames.
+        return encode(data).decode()
 
     def create_response(self, response_data: Any, sub_response: Any) -> Any:
         response = super().create_response(response_data, sub_response)
@@ -169,9 +140,10 @@ class GraphQLEndpoint:
     A bad or expired token is refused before GraphQL runs: 401 with a GraphQL-shaped body.
     """
 
-    def __init__(self, view: GraphQLView, pm: Any) -> None:
+    def __init__(self, view: GraphQLView, pm: Any, lean: LeanPath | None = None) -> None:
         self.view = view
         self.pm = pm
+        self.lean = lean
 
     @staticmethod
     def _body_cap(conn: HTTPConnection, settings: Any) -> int:
@@ -248,7 +220,7 @@ class GraphQLEndpoint:
             scope.setdefault("state", {})["gridgov_context"] = ctx
             try:
                 if scope["type"] == "http":
-                    await cancel_on_disconnect(self.view, scope, receive, send)
+                    await cancel_on_disconnect(self._http(ctx), scope, receive, send)
                 else:
                     await self.view(scope, receive, send)
             except BodyTooLarge as exc:
@@ -265,6 +237,17 @@ class GraphQLEndpoint:
             if isinstance(ctx.request, WebSocket) and ctx.actor.session_id is not None:
                 state.live_sessions.discard(ctx.actor.session_id, ctx.request)
             await self._close(ctx, state.faults)
+
+    def _http(self, ctx: Context) -> ASGIApp:
+        """The lean path when it is on (it hands on what it does not answer), else the view."""
+        lean = self.lean
+        if lean is None:
+            return self.view
+
+        async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+            await lean(scope, receive, send, ctx)
+
+        return answer
 
     @staticmethod
     async def _close(ctx: Context, faults: FaultLog) -> None:

@@ -27,9 +27,9 @@ from graphql.execution.collect_fields import (
     collect_subfields,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -145,13 +145,13 @@ class CostLimit(SchemaExtension):
         yield
 
 
-def _has_nul(value: Any) -> bool:
+def has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
+        return any(has_nul(v) for v in value)
     return False
 
 
@@ -162,7 +162,7 @@ class RefuseNul(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         literal = ctx.query is not None and ("\\u0000" in ctx.query or "\x00" in ctx.query)
-        if literal or _has_nul(ctx.variables):
+        if literal or has_nul(ctx.variables):
             ctx.result = ExecutionResult(
                 data=None,
                 errors=[
@@ -175,21 +175,28 @@ class RefuseNul(SchemaExtension):
         yield
 
 
-def limit_extensions(settings: Settings) -> list[Any]:
-    # The rule classes are made once: the validation cache is keyed by them, so new
-    # classes per request (one limiter object per request) would never hit it.
+def validation_rules(settings: Settings) -> list[Any]:
+    """The rules added to GraphQL's own: depth, aliases, and no introspection in production.
+
+    Made once per app: the validation cache is keyed by the rule classes, so new classes
+    per request (one limiter object per request) would never hit it. The lean request path
+    (schema/lean) validates with the same list."""
     rules = [
         *QueryDepthLimiter(
             max_depth=settings.max_depth, should_ignore=_introspection
         ).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
-    extensions: list[Any] = [
+    if settings.production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
+
+def limit_extensions(settings: Settings) -> list[Any]:
+    rules = validation_rules(settings)
+    return [
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CostLimit(settings.max_query_cost),
         RefuseNul,
     ]
-    if settings.production:
-        extensions.append(DisableIntrospection)
-    return extensions

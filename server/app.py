@@ -34,6 +34,10 @@ from schema.compiled.cache import StatementCache
 from schema.files import file_routes
 from schema.graphiql import STATIC_PATH, GraphiQLAssets
 from schema.http import GraphQLEndpoint, GraphQLView
+from schema.lean.documents import PreparedDocuments
+from schema.lean.handler import LeanPath
+from schema.lean.persisted import PersistedQueries
+from schema.limits import validation_rules
 from schema.live_sessions import TOPIC as SESSION_TOPIC
 from schema.maps import tile_layers, tile_routes
 from schema.state import AppState, state_of
@@ -113,7 +117,17 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
         body["status"] = "unavailable"
         return JSONResponse(body, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
-    endpoint = GraphQLEndpoint(view, pm)
+    lean = None
+    if settings.lean_requests:
+        lean = LeanPath(
+            schema,
+            view,
+            PreparedDocuments(schema._schema, validation_rules(settings), settings.max_tokens),
+            PersistedQueries(settings.persisted_queries),
+            max_cost=settings.max_query_cost,
+            production=settings.production,
+        )
+    endpoint = GraphQLEndpoint(view, pm, lean)
     routes: list[Any] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", endpoint),

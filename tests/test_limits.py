@@ -107,11 +107,12 @@ async def test_nul_characters_and_malformed_ids_are_bad_input(demo_url, app_clie
 
 
 async def test_repeated_documents_are_validated_once(demo_url, app_client) -> None:
-    """Limits must not defeat the validation cache (it is keyed by the rule classes)."""
+    """Limits must not defeat the validation cache (it is keyed by the rule classes); the
+    full path is checked here, with the lean path off."""
     from strawberry.extensions.validation_cache import _get_validate_cache
 
     cache = _get_validate_cache(512)
-    async with app_client(demo_url) as client:
+    async with app_client(demo_url, lean_requests=False) as client:
         query = "{ grids(first: 3) { edges { node { code } } } }"
         await client.gql(query)
         before = cache.cache_info()
@@ -119,6 +120,28 @@ async def test_repeated_documents_are_validated_once(demo_url, app_client) -> No
             await client.gql(query)
         after = cache.cache_info()
     assert after.hits - before.hits == 3 and after.misses == before.misses
+
+
+async def test_the_lean_path_prepares_each_document_once(demo_url, app_client, monkeypatch) -> None:
+    from schema.lean.documents import PreparedDocuments
+
+    prepared: list[str] = []
+    original = PreparedDocuments._prepare
+
+    def counting(self: PreparedDocuments, text: str) -> object:
+        prepared.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(PreparedDocuments, "_prepare", counting)
+    async with app_client(demo_url) as client:
+        query = "{ grids(first: 3) { edges { node { code } } } }"
+        for _ in range(4):
+            assert len((await client.gql(query))["data"]["grids"]["edges"]) == 3
+        invalid = "{ grids(first: 3) { nope } }"
+        for _ in range(2):
+            errors = (await client.gql(invalid))["errors"]
+            assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert prepared == [query, invalid]
 
 
 async def test_a_cost_beyond_64_bits_is_reported_not_a_500(demo_url, app_client) -> None:
