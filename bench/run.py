@@ -4,6 +4,8 @@
                         [--load-minutes M] [--analytics-persons N] [--analytics-events N]
                         [--maps-persons N] [--maps-events N]
 
+`--only versus` runs gridgov beside PostGraphile 5 under autocannon (bench/versus.py).
+
 Uses GRIDGOV_BENCH_DATABASE_URL, or a private cluster under var/bench (kept between runs).
 """
 
@@ -338,7 +340,9 @@ async def bench_authz_share(url: str, requests: int) -> None:
                 )
 
 
-def _serve(app_path: str, url: str, factory: bool) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(
+    app_path: str, url: str, factory: bool, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = dict(
         os.environ,
@@ -356,6 +360,8 @@ def _serve(app_path: str, url: str, factory: bool) -> tuple[subprocess.Popen[byt
         str(port),
         "--log-level",
         "warning",
+        "--workers",
+        str(workers),
     ]
     if factory:
         args.insert(4, "--factory")
@@ -561,6 +567,10 @@ def main() -> None:
     scenarios = set(args.only.split(","))
     if "api" in scenarios:
         bench_api(url, 200, args.workers)
+    if "versus" in scenarios:
+        from bench.versus import bench_versus
+
+        bench_versus(url, _serve, _token, free_port, row)
     if "locate" in scenarios:
         bench_locate(url, args.requests)
     if "reassign" in scenarios:
