@@ -38,6 +38,16 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
         {"yes": True},
     ),
     ("{ grids(first: 3) { edges { node { code events(first: 0) { id } } } } }", {}),
+    # one grid by code
+    ("query($c: String!) { grid(code: $c) { " + NODE + " } }", {"c": "511504001001001"}),
+    (
+        'query { g: grid(code: "511504001001002") { ... on Grid { c: code w: worker { name } } '
+        '__typename } h: grid(code: "511504001001001") { events { id status } } }',
+        {},
+    ),
+    ('{ grid(code: "511504001001999") { code } }', {}),  # no such grid: NOT_FOUND
+    ('{ grid(code: "5115040010") { code } }', {}),  # a region's code
+    ('{ grid(code: "511504001001001") { code worker { roles { code } } } }', {}),
     # not compiled (a field with its own logic, a plugin's field, a bad argument): the same
     ("{ grids(first: 3) { edges { node { code worker { roles { code } } } } } }", {}),
     ("{ grids(first: 3) { edges { node { code events(first: 99) { id } } } } }", {}),
@@ -88,6 +98,7 @@ async def test_compiled_and_resolved_answers_are_the_same(
     worker = await _seed_events(url)
     answers: dict[bool, list[Any]] = {}
     statements: dict[bool, int] = {}
+    one_grid: dict[bool, int] = {}  # statements of one grid by code with its subtree
     for compiled in (True, False):
         async with app_client(url, compiled_reads=compiled) as client:
             out = []
@@ -100,6 +111,8 @@ async def test_compiled_and_resolved_answers_are_the_same(
                     out.append((who, query, await client.gql(query, variables)))
                     if query == QUERIES[0][0] and who == "command":
                         statements[compiled] = client.sql.count
+                    if query == QUERIES[5][0] and who == "command":
+                        one_grid[compiled] = client.sql.count
             answers[compiled] = out
     for (who, query, fast), (_, _, slow) in zip(answers[True], answers[False], strict=True):
         assert fast == slow, (who, query)
@@ -111,6 +124,12 @@ async def test_compiled_and_resolved_answers_are_the_same(
     assert events(first["ds-511504-urban-management"]) == 0
     assert first["citizen"]["data"]["grids"]["edges"][0]["node"]["worker"]["phone"] is not None
     assert statements[True] < statements[False]
+    assert one_grid[True] == 1 and one_grid[False] > 1, one_grid
+    one = {who: a for who, q, a in answers[True] if q == QUERIES[5][0]}
+    assert len(one["command"]["data"]["grid"]["events"]) == 3
+    assert one["citizen"]["data"]["grid"]["worker"]["phone"] is not None
+    missing = next(a for w, q, a in answers[True] if "001001999" in q and w == "command")
+    assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
 @pytest.mark.parametrize("compiled", [True, False])

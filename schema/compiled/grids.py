@@ -235,4 +235,26 @@ async def compiled_grids(info: Any, prefix: str, first: int, after: str | None) 
     return Precompiled(response)
 
 
-__all__ = ["compiled_grids"]
+def _one_statement(actor: Any, selection: list[Selected]) -> Any:
+    """One current grid by code, its subtree as JSON text; the code is a parameter."""
+    node = _node(actor, Grid, selection)
+    return select(cast(node, Text)).where(Grid.code == bindparam("code"), Grid.valid_to.is_(None))
+
+
+async def compiled_grid(info: Any, code: str) -> Any:
+    """``grid(code:)`` as one statement: Precompiled, or None to resolve as usual (a field
+    not declared, or no such grid: the resolver says so)."""
+    ctx = info.context
+    try:
+        selection = selection_of(info)
+        key = ("grid", shape(selection), _actor_shape(ctx.actor))
+        statement = ctx.app.compiled_statements.get(
+            key, lambda: _one_statement(ctx.actor, selection)
+        )
+    except NotCompilable:
+        return None
+    found = await ctx.scalar(statement, {"code": code})
+    return None if found is None else Precompiled(orjson.Fragment(found))
+
+
+__all__ = ["compiled_grid", "compiled_grids"]

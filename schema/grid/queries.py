@@ -10,7 +10,7 @@ from strawberry.types import Info
 from core.errors import NotFound
 from core.models import Region
 from schema.codes import known_area_prefix, parse_prefix
-from schema.compiled.grids import compiled_grids
+from schema.compiled.grids import compiled_grid, compiled_grids
 from schema.enums import RegionLevel
 from schema.grid.columns import REGIONS
 from schema.grid.loaders import GridByCodeLoader, RegionByCodeLoader
@@ -77,6 +77,10 @@ class GridQueries:
     async def grid(self, info: Info, code: str) -> GridRef:
         prefix = parse_prefix(code, "code")
         row: Any = None
+        if len(prefix) == 15 and info.context.settings.compiled_reads:
+            compiled = await compiled_grid(info, prefix)
+            if compiled is not None:
+                return compiled  # complete: the executor passes it through
         if len(prefix) == 15:
             row = await info.context.loader(GridByCodeLoader).load(prefix)
         if row is None:
