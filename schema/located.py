@@ -15,6 +15,7 @@ from authz.scope import within_reach
 from core.actor import require_category
 from core.models.base import prefix_match
 from schema.codes import known_area_prefix
+from schema.fields import Column, FieldTable
 from schema.grid.loaders import GridByIdLoader
 from schema.pagination import Statement, keyset_page, to_connection
 from schema.refs import GridRef
@@ -31,22 +32,29 @@ def located_columns(model: Any) -> tuple[ColumnElement[Any], ...]:
     )
 
 
-@strawberry.type(name="LocatedCore")
-class LocatedFields:
-    region_code: str | None = strawberry.field(
-        description="Code of the grid (15 digits) or region the record lies in"
-    )
-    beidou_code: str | None = strawberry.field(description="BeiDou grid location code")
-    collected_at: datetime
+LOCATED_FIELDS = FieldTable(
+    "Located",
+    {
+        "region_code": Column(
+            str | None, "Code of the grid (15 digits) or region the record lies in"
+        ),
+        "beidou_code": Column(str | None, "BeiDou grid location code"),
+        "collected_at": Column(datetime),
+    },
+)
+LocatedColumns: Any = LOCATED_FIELDS.part
 
+
+@strawberry.type(name="LocatedCore")
+class LocatedFields(LocatedColumns):  # type: ignore[misc]  # a class made from its table
     @strawberry.field(description="The grid the record lies in; null when unassigned.")
     async def grid(self, info: Info) -> GridRef | None:
-        gid = self.grid_id  # type: ignore[attr-defined]  # self is the row
+        gid = self.grid_id  # self is the row
         return None if gid is None else await info.context.loader(GridByIdLoader).load(gid)
 
     @strawberry.field(description="Position or shape as GeoJSON.")
     def location(self) -> GeoJSON | None:
-        return self.geojson  # type: ignore[attr-defined]  # self is the row
+        return self.geojson  # self is the row
 
 
 async def located_page(

@@ -6,14 +6,23 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from schema.grid.types import GRID_FIELDS
+from schema.located import LOCATED_FIELDS
+from schema.person.types import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from tests.fixtures import sql_rows, sql_scalar
 from tests.test_records import demo_copy
 
-NODE = """__typename id name gender birthDate residenceType relation idNumber passportNumber
-  phone address regionCode beidouCode collectedAt location
-  grid { __typename id code name kind specialType validFrom }
-  household { __typename id code address regionCode beidouCode collectedAt location }
-  specialGroups { __typename code nameZh nameEn }"""
+
+def _all(table: Any) -> str:
+    """Every field of a type's table (a field added there is compared here at once)."""
+    return " ".join(table.python)
+
+
+NODE = f"""__typename {_all(PERSON_FIELDS)} {_all(LOCATED_FIELDS)} idNumber passportNumber
+  phone address location
+  grid {{ __typename {_all(GRID_FIELDS)} }}
+  household {{ __typename {_all(HOUSEHOLD_FIELDS)} {_all(LOCATED_FIELDS)} address location }}
+  specialGroups {{ __typename code nameZh nameEn }}"""
 QUERIES: list[tuple[str, dict[str, Any]]] = [
     (
         f"{{ persons(first: 30) {{ __typename totalCount pageInfo {{ __typename hasNextPage "

@@ -10,14 +10,21 @@ from sqlalchemy import text
 
 from core.database.engine import make_engine
 from core.settings import Settings
+from schema.event.types import EVENT_FIELDS
+from schema.grid.types import GRID_FIELDS, REGION_FIELDS, WORKER_FIELDS
+from schema.located import LOCATED_FIELDS
 from tests.test_records import demo_copy
 
-NODE = """__typename id code name kind specialType validFrom
-  worker { __typename id name employeeNo appointedOn kind phone }
-  region { __typename code prefix name kind level }
-  events(first: 3) { __typename id title description address status level handlingRegion
-    deadlineAt supervision resolvedAt closedAt rating ratingComment version anonymous
-    channel reportedAt collectedAt regionCode beidouCode }"""
+
+def _all(table: Any) -> str:
+    """Every field of a type's table (a field added there is compared here at once)."""
+    return " ".join(table.sql)
+
+
+NODE = f"""__typename {_all(GRID_FIELDS)}
+  worker {{ __typename {_all(WORKER_FIELDS)} phone }}
+  region {{ __typename {_all(REGION_FIELDS)} }}
+  events(first: 3) {{ __typename {_all(EVENT_FIELDS)} {_all(LOCATED_FIELDS)} }}"""
 QUERIES: list[tuple[str, dict[str, Any]]] = [
     (f"{{ grids(first: 7) {{ edges {{ cursor node {{ {NODE} }} }} }} }}", {}),
     (

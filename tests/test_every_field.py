@@ -11,6 +11,8 @@ writing its test. The requests are made once per module; the tests read their an
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -460,10 +462,19 @@ def test_written_another_way_the_answer_is_the_same(walked: Walked, actor: str) 
         f"{target}: [{p.variant}] answers otherwise than [{answers[0][0].variant}]"
         for (target, _), answers in groups.items()
         for p, answer in answers[1:]
-        if answer != answers[0][1]
+        if unsigned(answer) != unsigned(answers[0][1])
     ]
     assert sum(len(a) > 1 for a in groups.values()) > 100  # there were variants to compare
     assert not problems, report(problems, len(walked.queries[actor]))
+
+
+LINK_TOKEN = re.compile(r"\?t=[A-Za-z0-9_.-]+")
+
+
+def unsigned(body: Any) -> str:
+    """A body with its file links' tokens left out: a token's expiry moves on the hour,
+    and two runs of the same query may fall either side of one."""
+    return LINK_TOKEN.sub("?t=", json.dumps(body, sort_keys=True))
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -472,7 +483,7 @@ def test_compiled_reads_answer_as_the_resolvers(walked: Walked, actor: str) -> N
     problems = [
         f"{p.target} [{p.variant}]: {a} != {b}\n    {p.document}"
         for (p, _, a), (_, _, b) in zip(fast, slow, strict=True)
-        if a != b
+        if unsigned(a) != unsigned(b)
     ]
     assert walked.compiled_statements > 0  # the compiled path served some of these shapes
     assert not problems, report(problems, len(fast))

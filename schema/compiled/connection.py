@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schema.compiled.execution import Precompiled
 from schema.compiled.selection import NotCompilable, Selected
 
 
@@ -69,3 +70,24 @@ def connection_response(
                 for node, cursor in zip(nodes, cursors, strict=True)
             ]
     return out
+
+
+async def resolved_page(
+    ctx: Any, selected: list[Selected], node_type: str, nodes: list[Any], connection: Any
+) -> Precompiled:
+    """The response of a page the resolver's query found, with nodes built in Python
+    (``totalCount`` counted by the resolver's own count statement)."""
+    total = None
+    if any(f.name == "totalCount" for f in selected):
+        total = int(await ctx.scalar(connection.count_statement))
+    page = connection.page_info
+    response = connection_response(
+        selected,
+        node_type,
+        nodes,
+        [e.cursor for e in connection.edges],
+        has_next=page.has_next_page,
+        has_previous=page.has_previous_page,
+        total=total,
+    )
+    return Precompiled(response)

@@ -28,64 +28,21 @@ from schema.compiled.cache import shape
 from schema.compiled.connection import connection_parts, connection_response
 from schema.compiled.execution import Precompiled
 from schema.compiled.selection import NotCompilable, Selected, selection_of
-from schema.compiled.sql import (
-    Scalars,
-    enum_name,
-    iso_date,
-    iso_datetime,
-    json_object,
-    text_id,
-)
+from schema.compiled.sql import Scalars, json_object
+from schema.event.types import EVENT_FIELDS
+from schema.grid.types import GRID_FIELDS, REGION_FIELDS, WORKER_FIELDS
+from schema.located import LOCATED_FIELDS
 from schema.pagination import check_first, decode_cursor, encode_cursor
 
-GRID: Scalars = {
-    "id": lambda g: text_id(g.id),
-    "code": lambda g: g.code,
-    "name": lambda g: g.name,
-    "specialType": lambda g: enum_name(g.special_type),
-    "validFrom": lambda g: iso_datetime(g.valid_from),
-    "kind": lambda g: enum_name(g.kind),
-}
-REGION: Scalars = {
-    "code": lambda r: r.code,
-    "prefix": lambda r: r.prefix,
-    "name": lambda r: r.name,
-    "kind": lambda r: enum_name(r.kind),
-    "level": lambda r: enum_name(r.level),
-}
-EVENT: Scalars = {
-    "id": lambda e: text_id(e.id),
-    "title": lambda e: e.title,
-    "description": lambda e: e.description,
-    "address": lambda e: e.address,
-    "status": lambda e: enum_name(e.status),
-    "level": lambda e: enum_name(e.level),
-    "handlingRegion": lambda e: e.handling_region,
-    "deadlineAt": lambda e: iso_datetime(e.deadline_at),
-    "supervision": lambda e: enum_name(e.supervision),
-    "resolvedAt": lambda e: iso_datetime(e.resolved_at),
-    "closedAt": lambda e: iso_datetime(e.closed_at),
-    "rating": lambda e: e.rating,
-    "ratingComment": lambda e: e.rating_comment,
-    "version": lambda e: e.version,
-    "anonymous": lambda e: e.anonymous,
-    "channel": lambda e: e.channel,
-    "reportedAt": lambda e: iso_datetime(e.collected_at),
-    "collectedAt": lambda e: iso_datetime(e.collected_at),
-    "regionCode": lambda e: e.region_code,
-    "beidouCode": lambda e: e.beidou_code,
-}
+# the tables of the types (schema/fields.py): a field added there is compiled here too
+GRID: Scalars = GRID_FIELDS.sql
+REGION: Scalars = REGION_FIELDS.sql
+EVENT: Scalars = {**LOCATED_FIELDS.sql, **EVENT_FIELDS.sql}
 MAX_EVENTS = 50  # as Grid.events
 
 
 def _worker(actor: Any) -> Any:
-    scalars: Scalars = {
-        "id": lambda a: text_id(a.id),
-        "name": lambda a: a.name,
-        "employeeNo": lambda a: a.employee_no,
-        "appointedOn": lambda a: iso_date(a.appointed_on),
-        "kind": lambda a: enum_name(a.kind),
-    }
+    scalars: Scalars = dict(WORKER_FIELDS.sql)
     if actor.is_staff:  # the public sees it masked (in Python): not compiled for them
         scalars["phone"] = lambda a: a.phone
 

@@ -10,68 +10,31 @@ refuse, falls back to the resolvers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from enum import Enum
+from collections.abc import Collection
 from typing import Any
 
-import orjson
 from strawberry.types import Info
 
 from authz import masking
 from authz.masking import PersonalField
 from schema import audit, located  # by module: the bench's A/B stubs replace their functions
-from schema.compiled.connection import connection_parts, connection_response
-from schema.compiled.execution import Precompiled
+from schema.compiled.connection import connection_parts, resolved_page
+from schema.compiled.located import LOCATED, Getter
 from schema.compiled.selection import NotCompilable, Selected, selection_of
-from schema.enums import Gender, GridKind, HouseholdRelation, ResidenceType, SpecialGridType
 from schema.grid.loaders import GridByIdLoader
+from schema.grid.types import GRID_FIELDS
 from schema.person.loaders import HouseholdByIdLoader, SpecialGroupsByPersonLoader
+from schema.person.types import HOUSEHOLD_FIELDS, PERSON_FIELDS
 
-Getter = Callable[[Any], Any]
-
-
-def _iso(value: Any) -> Any:
-    return None if value is None else value.isoformat()
-
-
-def _geojson(value: Any) -> Any:
-    return orjson.loads(value) if isinstance(value, str) else value
-
-
-def _name(enum: type[Enum], value: Any) -> Any:
-    """A stored value as its GraphQL enum name (as Strawberry serialises it)."""
-    return None if value is None else enum(value).name
-
-
-LOCATED: dict[str, Getter] = {
-    "regionCode": lambda r: r.region_code,
-    "beidouCode": lambda r: r.beidou_code,
-    "collectedAt": lambda r: _iso(r.collected_at),
-    "location": lambda r: _geojson(r.geojson),
-}
-PERSON: dict[str, Getter] = {
-    "id": lambda r: str(r.id),
-    "name": lambda r: r.name,
-    "gender": lambda r: _name(Gender, r.gender),
-    "birthDate": lambda r: _iso(r.birth_date),
-    "residenceType": lambda r: _name(ResidenceType, r.residence_type),
-    "relation": lambda r: _name(HouseholdRelation, r.relation),
-    **LOCATED,
-}
-HOUSEHOLD: dict[str, Getter] = {"id": lambda r: str(r.id), "code": lambda r: r.code, **LOCATED}
+# the tables of the types (schema/fields.py): a field added there is built here too
+PERSON: dict[str, Getter] = {**PERSON_FIELDS.python, **LOCATED}
+HOUSEHOLD: dict[str, Getter] = {**HOUSEHOLD_FIELDS.python, **LOCATED}
 SPECIAL_GROUP: dict[str, Getter] = {
     "code": lambda g: g.code,
     "nameZh": lambda g: g.name_zh,
     "nameEn": lambda g: g.name_en,
 }
-GRID: dict[str, Getter] = {
-    "id": lambda g: str(g.id),
-    "code": lambda g: g.code,
-    "name": lambda g: g.name,
-    "specialType": lambda g: _name(SpecialGridType, g.special_type),
-    "validFrom": lambda g: _iso(g.valid_from),
-    "kind": lambda g: _name(GridKind, g.kind),
-}
+GRID: dict[str, Getter] = GRID_FIELDS.python
 
 
 #: personal fields: masked unless the actor's reach unmasks them (``authz.masking``)
@@ -200,7 +163,7 @@ async def complete_persons(info: Info, selected: list[Selected], connection: Any
     """The response of ``persons`` from the resolver's connection, or None to let the
     resolvers complete it (a value the masks refuse)."""
     ctx = info.context
-    node, wants = connection_parts(selected)
+    node, _ = connection_parts(selected)
     rows = [e.node for e in connection.edges]
     wanted = {f.name for f in node}
     grids: dict[int, Any] = {}
@@ -226,20 +189,7 @@ async def complete_persons(info: Info, selected: list[Selected], connection: Any
         nodes = [builder.person(r, node, grids, homes, groups) for r in rows]
     except NotCompilable:
         return None
-    total = None
-    if "totalCount" in wants:
-        total = int(await ctx.scalar(connection.count_statement))
-    page = connection.page_info
-    response = connection_response(
-        selected,
-        "Person",
-        nodes,
-        [e.cursor for e in connection.edges],
-        has_next=page.has_next_page,
-        has_previous=page.has_previous_page,
-        total=total,
-    )
-    return Precompiled(response)
+    return await resolved_page(ctx, selected, "Person", nodes, connection)
 
 
 __all__ = ["complete_persons", "plan"]

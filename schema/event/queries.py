@@ -17,6 +17,7 @@ from core.models.account import Role
 from core.models.base import prefix_match
 from core.services.indicators import indicators
 from schema.codes import known_area_prefix
+from schema.compiled.events import complete_events, plan
 from schema.enums import EventStatus
 from schema.event.loaders import EVENTS
 from schema.event.types import EventCategoryType, EventConnection, EventEdge
@@ -26,6 +27,7 @@ from schema.refs import EventRef
 
 
 async def _page(info: Info, stmt: Any, first: int, after: str | None) -> Any:
+    compiled = plan(info) if info.context.settings.compiled_reads else None
     page = await keyset_page(
         info,
         stmt,
@@ -36,7 +38,10 @@ async def _page(info: Info, stmt: Any, first: int, after: str | None) -> Any:
         first=first,
         after=after,
     )
-    return to_connection(EventConnection, EventEdge, page, "event")
+    connection = to_connection(EventConnection, EventEdge, page, "event")
+    if compiled is not None:
+        return await complete_events(info, compiled, connection)
+    return connection
 
 
 def _need_login(actor: Actor) -> None:

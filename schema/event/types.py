@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import and_, func
 from strawberry.types import Info
 
 from authz.masking import reporter_view
@@ -28,6 +29,7 @@ from schema.event.loaders import (
     EventTraceLoader,
     GridVersionByIdLoader,
 )
+from schema.fields import Column, FieldTable
 from schema.files import StoredFileLinks
 from schema.located import LocatedFields
 from schema.pagination import Connection, Edge
@@ -102,25 +104,71 @@ def _is_reporter_view(info: Info, row: Any) -> bool:
     return reporter_view(info.context.actor, row.reporter_id, row.region_code)
 
 
-@strawberry.type(name="EventCore")
-class EventCore(LocatedFields):
-    id: strawberry.ID
-    title: str
-    description: str
-    address: str | None
-    status: EventStatus
-    level: EventLevel
-    handling_region: str
-    deadline_at: datetime
-    supervision: SupervisionCard | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    rating: int | None
-    rating_comment: str | None
-    version: int = strawberry.field(description="Send as expectedVersion to change it")
-    anonymous: bool
-    channel: str
+def assignee_of(row: Any, actor: Any, department: Any, account: Any) -> Assignee:
+    """Who holds the event, as ``actor`` may see it: the department (its loaded name row),
+    the worker (its loaded account row; a role only for the reporter), or the level."""
+    if row.assignee_department is not None:
+        return Assignee(
+            kind=AssigneeKind.DEPARTMENT,
+            code=row.assignee_department,
+            name=department.name if department else None,
+            level=row.level,
+        )
+    if row.assignee_id is not None:
+        if reporter_view(actor, row.reporter_id, row.region_code):
+            return Assignee(
+                kind=AssigneeKind.WORKER,
+                code=None,
+                name=ROLE_NAMES.get("grid_worker" if row.level == "grid" else "", None),
+                level=row.level,
+            )
+        return Assignee(
+            kind=AssigneeKind.WORKER,
+            code=str(row.assignee_id),
+            name=account.name if account else None,
+            level=row.level,
+        )
+    return Assignee(kind=AssigneeKind.LEVEL, code=row.handling_region, name=None, level=row.level)
 
+
+def shows_reporter(row: Any, actor: Any) -> bool:
+    """The reporter's name is hidden from handlers when the report was anonymous."""
+    return not (row.anonymous and actor.account_id != row.reporter_id)
+
+
+EVENT_FIELDS = FieldTable(
+    "Event",
+    {
+        "id": Column(strawberry.ID),
+        "title": Column(str),
+        "description": Column(str),
+        "address": Column(str | None),
+        "status": Column(EventStatus),
+        "level": Column(EventLevel),
+        "handling_region": Column(str),
+        "deadline_at": Column(datetime),
+        "supervision": Column(SupervisionCard | None),
+        "resolved_at": Column(datetime | None),
+        "closed_at": Column(datetime | None),
+        "rating": Column(int | None),
+        "rating_comment": Column(str | None),
+        "version": Column(int, "Send as expectedVersion to change it"),
+        "anonymous": Column(bool),
+        "channel": Column(str),
+        "overdue": Column(
+            bool,
+            "Open and past its deadline",
+            sql=lambda e: and_(e.status != "closed", e.deadline_at < func.now()),
+            python=lambda e: e.status != "closed" and e.deadline_at < datetime.now(UTC),
+        ),
+        "reported_at": Column(datetime, "When it was reported", attr="collected_at"),
+    },
+)
+EventColumns: Any = EVENT_FIELDS.part
+
+
+@strawberry.type(name="EventCore")
+class EventCore(LocatedFields, EventColumns):  # type: ignore[misc]  # a class made from its table
     @strawberry.field(
         description="The steps you may take on this event now (what a desk shows as "
         "buttons); the mutation still checks its arguments"
@@ -129,57 +177,31 @@ class EventCore(LocatedFields):
         return [EventAction(a) for a in allowed_actions(info.context.actor, self)]
 
     @strawberry.field
-    def overdue(self) -> bool:
-        return self.status != EventStatus.CLOSED and self.deadline_at < datetime.now(UTC)
-
-    @strawberry.field(description="When it was reported")
-    def reported_at(self) -> datetime:
-        return self.collected_at
-
-    @strawberry.field
     async def category(self, info: Info) -> EventCategoryType:
-        r = await info.context.loader(EventCategoryLoader).load(self.category_code)  # type: ignore[attr-defined]  # self is the row
+        r = await info.context.loader(EventCategoryLoader).load(self.category_code)
         return EventCategoryType.of(r)
 
     @strawberry.field(description="The grid it was reported in (kept when grids are redrawn)")
     async def grid(self, info: Info) -> GridRef | None:
-        gid = self.grid_id  # type: ignore[attr-defined]  # self is the row
+        gid = self.grid_id  # self is the row
         return None if gid is None else await info.context.loader(GridVersionByIdLoader).load(gid)
 
     @strawberry.field
     async def assignee(self, info: Info) -> Assignee:
         row: Any = self
+        department = account = None
         if row.assignee_department is not None:
-            dept = await info.context.loader(DepartmentNameLoader).load(row.assignee_department)
-            return Assignee(
-                kind=AssigneeKind.DEPARTMENT,
-                code=row.assignee_department,
-                name=dept.name if dept else None,
-                level=row.level,
+            department = await info.context.loader(DepartmentNameLoader).load(
+                row.assignee_department
             )
-        if row.assignee_id is not None:
-            if _is_reporter_view(info, row):
-                return Assignee(
-                    kind=AssigneeKind.WORKER,
-                    code=None,
-                    name=ROLE_NAMES.get("grid_worker" if row.level == "grid" else "", None),
-                    level=row.level,
-                )
+        elif row.assignee_id is not None and not _is_reporter_view(info, row):
             account = await info.context.loader(AccountNameLoader).load(row.assignee_id)
-            return Assignee(
-                kind=AssigneeKind.WORKER,
-                code=str(row.assignee_id),
-                name=account.name if account else None,
-                level=row.level,
-            )
-        return Assignee(
-            kind=AssigneeKind.LEVEL, code=row.handling_region, name=None, level=row.level
-        )
+        return assignee_of(row, info.context.actor, department, account)
 
     @strawberry.field(description="The reporter (null when anonymous, for handlers)")
     async def reporter(self, info: Info) -> str | None:
         row: Any = self
-        if row.anonymous and info.context.actor.account_id != row.reporter_id:
+        if not shows_reporter(row, info.context.actor):
             return None
         account = await info.context.loader(AccountNameLoader).load(row.reporter_id)
         return account.name if account else None

@@ -14,6 +14,7 @@ from core.masking import mask_phone
 from core.models import Grid, Region
 from core.models.base import prefix_match
 from schema.enums import GridKind, RegionKind, RegionLevel, SpecialGridType, WorkerKind
+from schema.fields import Column, FieldTable
 from schema.grid.columns import CURRENT_GRIDS, REGIONS
 from schema.grid.loaders import (
     DutiesByRoleLoader,
@@ -49,20 +50,24 @@ async def grid_page(info: Info, prefix: str, first: int, after: str | None) -> A
     return to_connection(GridConnection, GridEdge, page, "grid")
 
 
+REGION_FIELDS = FieldTable(
+    "Region",
+    {
+        "code": Column(str, "12-digit statistical division code"),
+        "prefix": Column(str, "Code prefix that matches everything inside"),
+        "name": Column(str),
+        "kind": Column(RegionKind),
+        "level": Column(RegionLevel),
+    },
+)
+RegionColumns: Any = REGION_FIELDS.part
+
+
 @strawberry.type(name="RegionCore")
-class RegionCore:
-    code: str = strawberry.field(description="12-digit statistical division code")
-    prefix: str = strawberry.field(description="Code prefix that matches everything inside")
-    name: str
-    kind: RegionKind
-
-    @strawberry.field
-    def level(self) -> RegionLevel:
-        return RegionLevel(self.level)  # type: ignore[arg-type]  # self is the row
-
+class RegionCore(RegionColumns):  # type: ignore[misc]  # a class made from its table
     @strawberry.field
     async def parent(self, info: Info) -> RegionRef | None:
-        code = self.parent_code  # type: ignore[attr-defined]  # self is the row
+        code = self.parent_code  # self is the row
         return None if code is None else await info.context.loader(RegionByCodeLoader).load(code)
 
     @strawberry.field(description="Regions one level down, by code.")
@@ -92,27 +97,31 @@ class RegionCore:
         return row.geojson if row else None
 
 
+GRID_FIELDS = FieldTable(
+    "Grid",
+    {
+        "id": Column(strawberry.ID),
+        "code": Column(str, "15-digit grid code: community code + sequence"),
+        "name": Column(str),
+        "special_type": Column(SpecialGridType | None, "For special grids"),
+        "valid_from": Column(datetime),
+        "kind": Column(GridKind),
+    },
+)
+GridColumns: Any = GRID_FIELDS.part
+
+
 @strawberry.type(name="GridCore")
-class GridCore:
-    id: strawberry.ID
-    code: str = strawberry.field(description="15-digit grid code: community code + sequence")
-    name: str
-    special_type: SpecialGridType | None = strawberry.field(description="For special grids")
-    valid_from: datetime
-
-    @strawberry.field
-    def kind(self) -> GridKind:
-        return GridKind(self.kind)  # type: ignore[arg-type]  # self is the row
-
+class GridCore(GridColumns):  # type: ignore[misc]  # a class made from its table
     @strawberry.field(description="The community or village the grid belongs to.")
     async def region(self, info: Info) -> RegionRef:
         return await info.context.loader(RegionByCodeLoader).load(
-            self.community_code  # type: ignore[attr-defined]  # self is the row
+            self.community_code  # self is the row
         )
 
     @strawberry.field(description="The grid worker in charge (one grid, one worker).")
     async def worker(self, info: Info) -> GridWorkerRef | None:
-        wid = self.worker_id  # type: ignore[attr-defined]  # self is the row
+        wid = self.worker_id  # self is the row
         return None if wid is None else await info.context.loader(WorkerByIdLoader).load(wid)
 
     @strawberry.field(description="The boundary as GeoJSON (MultiPolygon).")
@@ -146,21 +155,25 @@ class WorkerRole:
         ]
 
 
-@strawberry.type(name="GridWorkerCore")
-class GridWorkerCore:
-    id: strawberry.ID
-    name: str
-    employee_no: str | None
-    appointed_on: date | None
+WORKER_FIELDS = FieldTable(
+    "GridWorker",
+    {
+        "id": Column(strawberry.ID),
+        "name": Column(str),
+        "employee_no": Column(str | None),
+        "appointed_on": Column(date | None),
+        "kind": Column(WorkerKind | None),
+    },
+)
+WorkerColumns: Any = WORKER_FIELDS.part
 
+
+@strawberry.type(name="GridWorkerCore")
+class GridWorkerCore(WorkerColumns):  # type: ignore[misc]  # a class made from its table
     @strawberry.field(description="Work phone; masked for the public.")
     def phone(self, info: Info) -> str | None:
         phone = self.phone
         return phone if sees_worker_phone(info.context.actor) else mask_phone(phone)
-
-    @strawberry.field
-    def kind(self) -> WorkerKind | None:
-        return self.kind  # type: ignore[return-value]  # self is the row
 
     @strawberry.field
     async def roles(self, info: Info) -> list[WorkerRole]:

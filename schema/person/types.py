@@ -11,6 +11,7 @@ from strawberry.types import Info
 from authz.masking import HOUSEHOLD, PERSON, SPECIAL_GROUPS, may_unmask
 from schema.audit import reveal, shown
 from schema.enums import Gender, HouseholdRelation, ResidenceType
+from schema.fields import Column, FieldTable
 from schema.located import LocatedFields, readable
 from schema.pagination import Connection, Edge
 from schema.person.loaders import (
@@ -45,15 +46,22 @@ def _reveal(row: Any, info: Info, category: str, field: str) -> bool:
     )
 
 
-@strawberry.type(name="PersonCore")
-class PersonCore(LocatedFields):
-    id: strawberry.ID
-    name: str
-    gender: Gender
-    birth_date: date
-    residence_type: ResidenceType
-    relation: HouseholdRelation
+PERSON_FIELDS = FieldTable(
+    "Person",
+    {
+        "id": Column(strawberry.ID),
+        "name": Column(str),
+        "gender": Column(Gender),
+        "birth_date": Column(date),
+        "residence_type": Column(ResidenceType),
+        "relation": Column(HouseholdRelation),
+    },
+)
+PersonColumns: Any = PERSON_FIELDS.part
 
+
+@strawberry.type(name="PersonCore")
+class PersonCore(LocatedFields, PersonColumns):  # type: ignore[misc]  # made from its table
     @strawberry.field(description="GB 11643 identity number; masked without person:identity.")
     def id_number(self, info: Info) -> str | None:
         return shown(info, self, "idNumber", PERSON["idNumber"])
@@ -72,7 +80,7 @@ class PersonCore(LocatedFields):
 
     @strawberry.field
     async def household(self, info: Info) -> HouseholdRef | None:
-        hid = self.household_id  # type: ignore[attr-defined]  # self is the row
+        hid = self.household_id  # self is the row
         if hid is None:
             return None
         row = await info.context.loader(HouseholdByIdLoader).load(hid)
@@ -90,11 +98,12 @@ class PersonCore(LocatedFields):
         return [SpecialGroup(code=r.code, name_zh=r.name_zh, name_en=r.name_en) for r in rows]
 
 
-@strawberry.type(name="HouseholdCore")
-class HouseholdCore(LocatedFields):
-    id: strawberry.ID
-    code: str
+HOUSEHOLD_FIELDS = FieldTable("Household", {"id": Column(strawberry.ID), "code": Column(str)})
+HouseholdColumns: Any = HOUSEHOLD_FIELDS.part
 
+
+@strawberry.type(name="HouseholdCore")
+class HouseholdCore(LocatedFields, HouseholdColumns):  # type: ignore[misc]  # from its table
     @strawberry.field(description="Exact address; masked without person:contact.")
     def address(self, info: Info) -> str | None:
         return shown(info, self, "address", HOUSEHOLD["address"])

@@ -57,7 +57,7 @@ class PlaceCore(LocatedFields):
 
     @strawberry.field(description="The building a house is in.")
     async def parent(self, info: Info) -> PlaceRef | None:
-        return await _place(info, self.parent_id)  # type: ignore[attr-defined]  # self is the row
+        return await _place(info, self.parent_id)  # self is the row
 
 
 @strawberry.type(name="ThingCore")
@@ -72,7 +72,7 @@ class ThingCore(LocatedFields):
 
     @strawberry.field
     async def place(self, info: Info) -> PlaceRef | None:
-        return await _place(info, self.place_id)  # type: ignore[attr-defined]  # self is the row
+        return await _place(info, self.place_id)  # self is the row
 
 
 @strawberry.type(name="OrganizationCore")
@@ -90,11 +90,11 @@ class OrganizationCore(LocatedFields):
 
     @strawberry.field
     async def place(self, info: Info) -> PlaceRef | None:
-        return await _place(info, self.place_id)  # type: ignore[attr-defined]  # self is the row
+        return await _place(info, self.place_id)  # self is the row
 
     @strawberry.field(description="The superior organization (e.g. a party committee).")
     async def parent(self, info: Info) -> OrganizationRef | None:
-        pid = self.parent_id  # type: ignore[attr-defined]  # self is the row
+        pid = self.parent_id  # self is the row
         if pid is None:
             return None
         row = await info.context.loader(OrganizationByIdLoader).load(pid)
