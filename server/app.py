@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -31,6 +32,7 @@ from core.settings import Settings
 from core.storage import DiskStorage
 from schema.build import build_schema
 from schema.compiled.cache import StatementCache
+from schema.compiled.coverage import resolver_fields
 from schema.files import file_routes
 from schema.graphiql import STATIC_PATH, GraphiQLAssets
 from schema.http import GraphQLEndpoint, GraphQLView
@@ -44,6 +46,8 @@ from schema.state import AppState, state_of
 from schema.uploads import file_key_columns
 from server.pages import page_routes
 
+log = logging.getLogger("gridgov.server")
+
 
 def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) -> Starlette:
     """A new app: plugin manager, composed schema, routes; the engine opens at start-up."""
@@ -51,6 +55,9 @@ def create_app(settings: Settings | None = None, plugins: Iterable[Any] = ()) ->
     pm = make_plugin_manager(settings, plugins)
     check_models(pm)
     schema = build_schema(pm, settings)
+    if settings.compiled_reads:
+        for root, fields in resolver_fields(schema._schema).items():
+            log.info("compiled reads of %s: resolvers answer %s", root, ", ".join(fields))
     plugin_rules = [row for rows in pm.hook.gridgov_role_rules() for row in rows or ()]
     authz = AuthzEngine(category_tree(pm), with_plugin_rules(plugin_rules))
     view = GraphQLView(

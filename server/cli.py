@@ -398,6 +398,19 @@ def schema_export(
         output.write_text(sdl, encoding="utf-8")
 
 
+@schema_app.command("compiled")
+def schema_compiled() -> None:
+    """List, per compiled root field, the fields only resolvers answer (selecting one sends
+    the query down the resolver path; docs/compiled-reads.md)."""
+    from schema.build import build_schema
+    from schema.compiled.coverage import resolver_fields
+
+    settings = _settings()
+    schema = build_schema(make_plugin_manager(settings), settings)
+    for root, fields in resolver_fields(schema._schema).items():
+        console.print(f"[bold]{root}[/]: {', '.join(fields) or '(none)'}")
+
+
 def _register_subcommands() -> None:
     register_demo(demo_app, console, _settings, fail)
     register_grids(app, console, _settings, fail)

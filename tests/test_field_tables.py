@@ -86,3 +86,23 @@ def test_python_values_serialise_as_the_scalars_do() -> None:
     row = select(literal_column("'abc'").label("code")).subquery()
     sql = select(table.sql["codeLength"](row.c)).compile(dialect=postgresql.dialect())
     assert "length" in str(sql)
+
+
+def test_the_fields_only_resolvers_answer_are_listed_at_start_up() -> None:
+    from core.plugins import make_plugin_manager
+    from core.settings import Settings
+    from schema.build import build_schema
+    from schema.compiled.coverage import DECLARED, resolver_fields
+
+    settings = Settings()
+    listed = resolver_fields(build_schema(make_plugin_manager(settings), settings)._schema)
+    assert set(listed) == set(DECLARED)
+    grids = listed["grids, grid(code:)"]
+    # a plugin's field and a field with its own logic are listed; the table's are not
+    assert "GridWorker.attendance" in grids and "Grid.geometry" in grids
+    assert not any(f"Grid.{name}" in grids for name in GRID_FIELDS.sql)
+    assert "Event.trace" in listed["events, myTasks, myReports, overdueEvents"]
+    assert not any(
+        f.startswith("Event.") and f.split(".")[1] in EVENT_FIELDS.python
+        for f in listed["events, myTasks, myReports, overdueEvents"]
+    )
