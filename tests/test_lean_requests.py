@@ -268,3 +268,25 @@ async def test_the_full_path_also_gets_persisted_queries(demo_url, app_client) -
         (error,) = costly.json()["errors"]
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
         assert "cost" in error["message"]
+
+
+async def test_uploads_stream_to_the_full_path_unread(demo_url, app_client, monkeypatch) -> None:
+    """A multipart body (up to the attachments' cap) is never buffered by the lean path."""
+    from schema.lean import handler
+
+    read: list[bool] = []
+    original = handler._read_body
+
+    async def recording(receive: Any) -> bytes:
+        read.append(True)
+        return await original(receive)
+
+    monkeypatch.setattr(handler, "_read_body", recording)
+    async with app_client(demo_url) as client:
+        operations = json.dumps({"query": "{ __typename }", "variables": {}})
+        answer = await client.http.post(
+            "/graphql", data={"operations": operations, "map": "{}"}, files={"x": b"1"}
+        )
+        assert answer.json() == {"data": {"__typename": "Query"}}
+        assert read == []
+        assert (await client.gql("{ __typename }"))["data"] and read == [True]

@@ -16,7 +16,14 @@ from schema.errors import finish_errors
 from schema.lean.answer import GRAPHQL_RESPONSE, Answer, answer_of, encode
 from schema.lean.documents import PreparedDocuments
 from schema.lean.persisted import NOT_FOUND, PersistedQueries, PersistedQueryError
-from schema.lean.request import PlainRequest, accepts_plain, read_get, read_post, with_query
+from schema.lean.request import (
+    PlainRequest,
+    accepts_plain,
+    is_json,
+    read_get,
+    read_post,
+    with_query,
+)
 from schema.limits import has_nul
 
 
@@ -88,8 +95,12 @@ class LeanPath:
             return
         body = b""
         if method == "POST":
+            content_type = headers.get("content-type", "")
+            if not is_json(content_type):  # an upload streams to the full path, unread
+                await self.view(scope, receive, send)
+                return
             body = await _read_body(receive)
-            request = read_post(headers.get("content-type", ""), body)
+            request = read_post(content_type, body)
         else:
             request = read_get(scope.get("query_string", b""))
         if request is None:

@@ -43,8 +43,12 @@ def _fields(params: dict[str, Any], method: str) -> PlainRequest | None:
     return PlainRequest(method, query, variables, name, extensions, params)
 
 
+def is_json(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
+
+
 def read_post(content_type: str, body: bytes) -> PlainRequest | None:
-    if content_type.split(";", 1)[0].strip().lower() != "application/json":
+    if not is_json(content_type):
         return None
     try:
         params = orjson.loads(body)
