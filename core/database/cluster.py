@@ -86,9 +86,17 @@ def _sharedir(bindir: Path) -> Path:
 class PrivateCluster:
     """initdb / start / stop of a cluster owned by this checkout."""
 
-    def __init__(self, datadir: Path, *, database: str = "gridgov") -> None:
+    def __init__(
+        self,
+        datadir: Path,
+        *,
+        database: str = "gridgov",
+        settings: dict[str, str] | None = None,
+    ) -> None:
+        """``settings`` are written to postgresql.conf at initdb, after the defaults."""
         self.datadir = datadir.resolve()
         self.database = database
+        self.settings = dict(SERVER_SETTINGS, **(settings or {}))
         self._bins: Binaries | None = None
 
     # -- locations ---------------------------------------------------------------------
@@ -169,7 +177,7 @@ class PrivateCluster:
         )
         if out.returncode != 0:
             raise ClusterError(f"initdb failed:\n{out.stderr.strip()}")
-        settings = dict(SERVER_SETTINGS, unix_socket_directories=f"'{self.socket_dir}'")
+        settings = dict(self.settings, unix_socket_directories=f"'{self.socket_dir}'")
         conf = "\n".join(f"{k} = {v}" for k, v in settings.items())
         with open(self.datadir / "postgresql.conf", "a", encoding="utf-8") as fh:
             fh.write(f"\n# gridgov private cluster\n{conf}\n")
