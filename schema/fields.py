@@ -13,7 +13,7 @@ so a field added to a table is in the API, in ``schema.graphql`` and on both com
 paths at once. How a value is serialised follows from its annotation: IDs as text, enums
 by name (``upper(column)``: an enum's name is its stored value in capitals, which
 tests/test_enums.py holds every enum to), datetimes as ``isoformat()`` of the UTC value,
-dates as ``YYYY-MM-DD``, other scalars as they are. Fields with their own logic (masks,
+dates as ``YYYY-MM-DD``, other scalars (and JSON) as they are. Fields with their own logic (masks,
 loaders, arguments) stay resolvers on the type, beside its table.
 """
 
@@ -29,6 +29,7 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import Text, cast
+from strawberry.scalars import JSON
 
 from schema.compiled.sql import enum_name, iso_date, iso_datetime
 
@@ -133,7 +134,7 @@ def _sql(kind: Any, attr: str) -> Callable[[Any], Any]:
         return lambda row: iso_datetime(getattr(row, attr))
     if kind is date:
         return lambda row: iso_date(getattr(row, attr))
-    if kind in (str, int, bool, float):
+    if kind in (str, int, bool, float) or kind is JSON:
         return lambda row: getattr(row, attr)
     raise TypeError(f"no SQL form for a column of type {kind!r}")
 
@@ -145,6 +146,6 @@ def _python(kind: Any, attr: str) -> Callable[[Any], Any]:
         return lambda row: None if (v := getattr(row, attr)) is None else kind(v).name
     if kind in (datetime, date):
         return lambda row: None if (v := getattr(row, attr)) is None else v.isoformat()
-    if kind in (str, int, bool, float):
+    if kind in (str, int, bool, float) or kind is JSON:
         return lambda row: getattr(row, attr)
     raise TypeError(f"no Python form for a column of type {kind!r}")

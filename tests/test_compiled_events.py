@@ -8,17 +8,12 @@ from typing import Any
 from schema.event.types import EVENT_FIELDS
 from schema.grid.types import GRID_FIELDS
 from schema.located import LOCATED_FIELDS
+from tests.compare import answer, answers, assert_same, every_field
 from tests.fixtures import sql_scalar
 
-
-def _all(table: Any) -> str:
-    """Every field of a type's table (a field added there is compared here at once)."""
-    return " ".join(table.python)
-
-
-NODE = f"""__typename {_all(EVENT_FIELDS)} {_all(LOCATED_FIELDS)} location reporter
+NODE = f"""__typename {every_field(EVENT_FIELDS)} {every_field(LOCATED_FIELDS)} location reporter
   category {{ __typename code kind nameZh nameEn deadlineHours departmentTypes }}
-  grid {{ __typename {_all(GRID_FIELDS)} }}
+  grid {{ __typename {every_field(GRID_FIELDS)} }}
   assignee {{ __typename kind code name level }}"""
 PAGE = (
     "__typename totalCount pageInfo { __typename hasNextPage hasPreviousPage startCursor "
@@ -63,35 +58,18 @@ async def test_compiled_and_resolved_event_pages_are_the_same(demo_url, app_clie
     township = await sql_scalar(
         demo_url, "SELECT username FROM account WHERE role = 'township_staff' ORDER BY id LIMIT 1"
     )
-    answers: dict[bool, list[Any]] = {}
-    statements: dict[bool, int] = {}
-    for compiled in (True, False):
-        async with app_client(demo_url, compiled_reads=compiled) as client:
-            out = []
-            for who in (*ACTORS, worker, township, reporter):
-                client.token = None
-                if who is not None:
-                    await client.login(who)
-                for query, variables in QUERIES:
-                    client.sql.reset()
-                    out.append((who, query, await client.gql(query, variables)))
-                    if query == QUERIES[0][0] and who == "command":
-                        statements[compiled] = client.sql.count
-            answers[compiled] = out
-    for (who, query, fast), (_, _, slow) in zip(answers[True], answers[False], strict=True):
-        assert fast == slow, (who, query)
+    found = await answers(demo_url, app_client, (*ACTORS, worker, township, reporter), QUERIES)
+    assert_same(found)  # the same loaders, the same statements
     # not trivial: pages with every kind of holder, reporters hidden and shown
-    first = {who: a for who, q, a in answers[True] if q == QUERIES[0][0]}
-    nodes = [e["node"] for e in first["command"]["data"]["events"]["edges"]]
+    nodes = [e["node"] for e in answer(found, "command", QUERIES[0][0])["data"]["events"]["edges"]]
     assert len(nodes) == 40
     assert len({n["assignee"]["kind"] for n in nodes}) >= 2
-    reports = next(a for w, q, a in answers[True] if q == QUERIES[2][0] and w == reporter)
+    reports = answer(found, reporter, QUERIES[2][0])
     assert reports["data"]["myReports"]["edges"], "the citizen has reports"
-    tasks = next(a for w, q, a in answers[True] if q == QUERIES[1][0] and w == worker)
+    tasks = answer(found, worker, QUERIES[1][0])
     assert tasks["data"]["myTasks"]["edges"], "the worker has tasks"
-    anonymous = next(a for w, q, a in answers[True] if q == QUERIES[0][0] and w is None)
+    anonymous = answer(found, None, QUERIES[0][0])
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert statements[True] == statements[False]  # the same loaders, the same statements
 
 
 async def test_an_event_page_costs_the_same_statements_at_any_size(demo_url, app_client) -> None:

@@ -13,18 +13,13 @@ from core.settings import Settings
 from schema.event.types import EVENT_FIELDS
 from schema.grid.types import GRID_FIELDS, REGION_FIELDS, WORKER_FIELDS
 from schema.located import LOCATED_FIELDS
+from tests.compare import answer, answers, assert_same, every_field
 from tests.test_records import demo_copy
 
-
-def _all(table: Any) -> str:
-    """Every field of a type's table (a field added there is compared here at once)."""
-    return " ".join(table.sql)
-
-
-NODE = f"""__typename {_all(GRID_FIELDS)}
-  worker {{ __typename {_all(WORKER_FIELDS)} phone }}
-  region {{ __typename {_all(REGION_FIELDS)} }}
-  events(first: 3) {{ __typename {_all(EVENT_FIELDS)} {_all(LOCATED_FIELDS)} }}"""
+NODE = f"""__typename {every_field(GRID_FIELDS)}
+  worker {{ __typename {every_field(WORKER_FIELDS)} phone }}
+  region {{ __typename {every_field(REGION_FIELDS)} }}
+  events(first: 3) {{ __typename {every_field(EVENT_FIELDS)} {every_field(LOCATED_FIELDS)} }}"""
 QUERIES: list[tuple[str, dict[str, Any]]] = [
     (f"{{ grids(first: 7) {{ edges {{ cursor node {{ {NODE} }} }} }} }}", {}),
     (
@@ -103,39 +98,26 @@ async def test_compiled_and_resolved_answers_are_the_same(
 ) -> None:
     url = await demo_copy(pg_server, template_db)
     worker = await _seed_events(url)
-    answers: dict[bool, list[Any]] = {}
-    statements: dict[bool, int] = {}
-    one_grid: dict[bool, int] = {}  # statements of one grid by code with its subtree
-    for compiled in (True, False):
-        async with app_client(url, compiled_reads=compiled) as client:
-            out = []
-            for who in (*ACTORS, worker):
-                client.token = None
-                if who is not None:
-                    await client.login(who)
-                for query, variables in QUERIES:
-                    client.sql.reset()
-                    out.append((who, query, await client.gql(query, variables)))
-                    if query == QUERIES[0][0] and who == "command":
-                        statements[compiled] = client.sql.count
-                    if query == QUERIES[5][0] and who == "command":
-                        one_grid[compiled] = client.sql.count
-            answers[compiled] = out
-    for (who, query, fast), (_, _, slow) in zip(answers[True], answers[False], strict=True):
-        assert fast == slow, (who, query)
+    found = await answers(url, app_client, (*ACTORS, worker), QUERIES)
+    assert_same(found, statements=False)
     # the answers are not trivial: events seen by some, hidden from others
-    first = {who: a for who, q, a in answers[True] if q == QUERIES[0][0]}
+    first = {who: answer(found, who, QUERIES[0][0]) for who in (*ACTORS, worker)}
     events = lambda a: sum(len(e["node"]["events"]) for e in a["data"]["grids"]["edges"])  # noqa: E731
     assert events(first["command"]) == 21 and events(first[worker]) == 3
     assert events(first["citizen"]) == 7 and events(first["admin"]) == 21
     assert events(first["ds-511504-urban-management"]) == 0
     assert first["citizen"]["data"]["grids"]["edges"][0]["node"]["worker"]["phone"] is not None
-    assert statements[True] < statements[False]
-    assert one_grid[True] == 1 and one_grid[False] > 1, one_grid
-    one = {who: a for who, q, a in answers[True] if q == QUERIES[5][0]}
+    statements = {
+        compiled: {a.query: a.statements for a in found[compiled] if a.who == "command"}
+        for compiled in (True, False)
+    }
+    grids, one_grid = QUERIES[0][0], QUERIES[5][0]  # one grid by code with its subtree
+    assert statements[True][grids] < statements[False][grids]
+    assert statements[True][one_grid] == 1 and statements[False][one_grid] > 1, statements
+    one = {who: answer(found, who, one_grid) for who in ("command", "citizen")}
     assert len(one["command"]["data"]["grid"]["events"]) == 3
     assert one["citizen"]["data"]["grid"]["worker"]["phone"] is not None
-    missing = next(a for w, q, a in answers[True] if "001001999" in q and w == "command")
+    missing = next(a.response for a in found[True] if "001001999" in a.query and a.who == "command")
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 

@@ -16,7 +16,10 @@ from schema.fields import Column, FieldTable
 from schema.grid.types import GRID_FIELDS, REGION_FIELDS, WORKER_FIELDS
 from schema.located import LOCATED_FIELDS
 from schema.person.types import HOUSEHOLD_FIELDS, PERSON_FIELDS
+from schema.place.types import ORGANIZATION_FIELDS, PLACE_FIELDS, THING_FIELDS
 
+#: the fields of a grid that the located lists leave to the resolvers (a plugin's too)
+GRID_RELATIONS = ("partyHelpers", "events", "region", "worker", "geometry")
 TABLES = (
     GRID_FIELDS,
     REGION_FIELDS,
@@ -25,6 +28,9 @@ TABLES = (
     LOCATED_FIELDS,
     PERSON_FIELDS,
     HOUSEHOLD_FIELDS,
+    PLACE_FIELDS,
+    THING_FIELDS,
+    ORGANIZATION_FIELDS,
 )
 
 
@@ -106,3 +112,6 @@ def test_the_fields_only_resolvers_answer_are_listed_at_start_up() -> None:
         f.startswith("Event.") and f.split(".")[1] in EVENT_FIELDS.python
         for f in listed["events, myTasks, myReports, overdueEvents"]
     )
+    # every field of the located lists' types is theirs: only relations they do not load
+    assert listed["places"] == [f"Grid.{f}" for f in GRID_RELATIONS]
+    assert set(listed["organizations"]) == set(listed["places"])

@@ -8,8 +8,10 @@ from typing import Any
 
 from graphql import GraphQLObjectType
 
-from schema.compiled import events, grids, persons
+from schema.compiled import events, grids
 from schema.compiled.located import LOCATED
+from schema.compiled.persons import HOUSEHOLD_SHAPE, PERSON_SHAPE
+from schema.compiled.places import ORGANIZATION_SHAPE, PLACE_SHAPE, THING_SHAPE
 from schema.grid.types import WORKER_FIELDS
 
 #: compiled root fields → the fields they answer, per type
@@ -20,12 +22,11 @@ DECLARED: dict[str, dict[str, set[str]]] = {
         "Region": set(grids.REGION),
         "Event": set(grids.EVENT),
     },
-    "persons": {
-        "Person": {*persons.PERSON, *persons.PERSON_MASKED, *persons.PERSON_RELATIONS},
-        "Household": {*persons.HOUSEHOLD, *persons.HOUSEHOLD_MASKED},
-        "Grid": set(persons.GRID),
-        "SpecialGroup": set(persons.SPECIAL_GROUP),
-    },
+    "persons": PERSON_SHAPE.declared(),
+    "households": HOUSEHOLD_SHAPE.declared(),
+    "places": PLACE_SHAPE.declared(),
+    "things": THING_SHAPE.declared(),
+    "organizations": ORGANIZATION_SHAPE.declared(),
     "events, myTasks, myReports, overdueEvents": {
         "Event": {*events.EVENT, *LOCATED, "reporter", *events.RELATIONS},
         **{typename: set(getters) for typename, getters in events.RELATIONS.values()},

@@ -1,5 +1,5 @@
-"""What every located record shows, completed in Python (the table's fields and the
-GeoJSON the page query selected)."""
+"""What every located record shows, for the compiled located lists: the table's fields,
+the GeoJSON the page query selected, and the grid the record lies in."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Any
 
 import orjson
 
+from schema.compiled.records import Relation, Shape
+from schema.grid.loaders import GridByIdLoader
+from schema.grid.types import GRID_FIELDS
 from schema.located import LOCATED_FIELDS
 
 Getter = Callable[[Any], Any]
@@ -21,3 +24,6 @@ LOCATED: dict[str, Getter] = {
     **LOCATED_FIELDS.python,
     "location": lambda r: _geojson(r.geojson),
 }
+GRID_SHAPE = Shape("Grid", GRID_FIELDS.python)
+#: the relations of every located record (``LocatedFields``)
+LOCATED_RELATIONS = {"grid": Relation(lambda: GRID_SHAPE, lambda r: r.grid_id, GridByIdLoader)}

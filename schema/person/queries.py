@@ -6,7 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from core.models import Household, Person
-from schema.compiled.persons import complete_persons, plan
+from schema.compiled.persons import HOUSEHOLD_SHAPE, PERSON_SHAPE
+from schema.compiled.records import compiled_page
 from schema.located import located_page
 from schema.person.loaders import HOUSEHOLDS, PERSONS
 from schema.person.types import HouseholdConnection, HouseholdEdge, PersonConnection, PersonEdge
@@ -24,25 +25,23 @@ class PersonQueries:
         name: str | None = None,
     ) -> PersonConnection:
         filters = [Person.name == name] if name else []
-        compiled = plan(info) if info.context.settings.compiled_reads else None
-        connection = await located_page(
+        return await compiled_page(
             info,
-            Person,
-            PERSONS,
-            kind="person",
-            connection=PersonConnection,
-            edge=PersonEdge,
-            category="person:basic",
-            region_code=region_code,
-            first=first,
-            after=after,
-            filters=filters,
+            PERSON_SHAPE,
+            lambda: located_page(
+                info,
+                Person,
+                PERSONS,
+                kind="person",
+                connection=PersonConnection,
+                edge=PersonEdge,
+                category="person:basic",
+                region_code=region_code,
+                first=first,
+                after=after,
+                filters=filters,
+            ),
         )
-        if compiled is not None:
-            done = await complete_persons(info, compiled, connection)
-            if done is not None:
-                return done
-        return connection
 
     @strawberry.field(description="Households whose region code starts with regionCode.")
     async def households(
@@ -52,15 +51,19 @@ class PersonQueries:
         first: int = 50,
         after: str | None = None,
     ) -> HouseholdConnection:
-        return await located_page(
+        return await compiled_page(
             info,
-            Household,
-            HOUSEHOLDS,
-            kind="household",
-            connection=HouseholdConnection,
-            edge=HouseholdEdge,
-            category="person:basic",
-            region_code=region_code,
-            first=first,
-            after=after,
+            HOUSEHOLD_SHAPE,
+            lambda: located_page(
+                info,
+                Household,
+                HOUSEHOLDS,
+                kind="household",
+                connection=HouseholdConnection,
+                edge=HouseholdEdge,
+                category="person:basic",
+                region_code=region_code,
+                first=first,
+                after=after,
+            ),
         )

@@ -6,6 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from core.models import Organization, Place, Thing
+from schema.compiled.places import ORGANIZATION_SHAPE, PLACE_SHAPE, THING_SHAPE
+from schema.compiled.records import compiled_page
 from schema.enums import OrganizationKind, PlaceKind, ThingKind
 from schema.located import located_page
 from schema.place.loaders import ORGANIZATIONS, PLACES, THINGS
@@ -30,18 +32,22 @@ class PlaceQueries:
         first: int = 50,
         after: str | None = None,
     ) -> PlaceConnection:
-        return await located_page(
+        return await compiled_page(
             info,
-            Place,
-            PLACES,
-            kind="place",
-            category="place",
-            connection=PlaceConnection,
-            edge=PlaceEdge,
-            region_code=region_code,
-            first=first,
-            after=after,
-            filters=[Place.kind == kind.value] if kind else [],
+            PLACE_SHAPE,
+            lambda: located_page(
+                info,
+                Place,
+                PLACES,
+                kind="place",
+                category="place",
+                connection=PlaceConnection,
+                edge=PlaceEdge,
+                region_code=region_code,
+                first=first,
+                after=after,
+                filters=[Place.kind == kind.value] if kind else [],
+            ),
         )
 
     @strawberry.field(description="Components, facilities and IoT devices in a region.")
@@ -53,18 +59,22 @@ class PlaceQueries:
         first: int = 50,
         after: str | None = None,
     ) -> ThingConnection:
-        return await located_page(
+        return await compiled_page(
             info,
-            Thing,
-            THINGS,
-            kind="thing",
-            category="thing",
-            connection=ThingConnection,
-            edge=ThingEdge,
-            region_code=region_code,
-            first=first,
-            after=after,
-            filters=[Thing.kind == kind.value] if kind else [],
+            THING_SHAPE,
+            lambda: located_page(
+                info,
+                Thing,
+                THINGS,
+                kind="thing",
+                category="thing",
+                connection=ThingConnection,
+                edge=ThingEdge,
+                region_code=region_code,
+                first=first,
+                after=after,
+                filters=[Thing.kind == kind.value] if kind else [],
+            ),
         )
 
     @strawberry.field(description="Social organizations, enterprises, party organizations.")
@@ -76,16 +86,20 @@ class PlaceQueries:
         first: int = 50,
         after: str | None = None,
     ) -> OrganizationConnection:
-        return await located_page(
+        return await compiled_page(
             info,
-            Organization,
-            ORGANIZATIONS,
-            kind="organization",
-            category="organization",
-            connection=OrganizationConnection,
-            edge=OrganizationEdge,
-            region_code=region_code,
-            first=first,
-            after=after,
-            filters=[Organization.kind == kind.value] if kind else [],
+            ORGANIZATION_SHAPE,
+            lambda: located_page(
+                info,
+                Organization,
+                ORGANIZATIONS,
+                kind="organization",
+                category="organization",
+                connection=OrganizationConnection,
+                edge=OrganizationEdge,
+                region_code=region_code,
+                first=first,
+                after=after,
+                filters=[Organization.kind == kind.value] if kind else [],
+            ),
         )

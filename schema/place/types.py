@@ -11,6 +11,7 @@ from strawberry.types import Info
 from authz.masking import HOUSE, ORGANIZATION
 from schema.audit import shown
 from schema.enums import OrganizationKind, PlaceKind, ThingKind, ThingStatus
+from schema.fields import Column, FieldTable
 from schema.located import LocatedFields, readable
 from schema.pagination import Connection, Edge
 from schema.place.loaders import OrganizationByIdLoader, PlaceByIdLoader
@@ -36,14 +37,46 @@ def _house_text(row: Any, info: Info, field: str) -> str | None:
     return shown(info, row, field, HOUSE[field])
 
 
-@strawberry.type(name="PlaceCore")
-class PlaceCore(LocatedFields):
-    id: strawberry.ID
-    kind: PlaceKind
-    usage: str | None
-    floors: int | None
-    attributes: JSON
+PLACE_FIELDS = FieldTable(
+    "Place",
+    {
+        "id": Column(strawberry.ID),
+        "kind": Column(PlaceKind),
+        "usage": Column(str | None),
+        "floors": Column(int | None),
+        "attributes": Column(JSON),
+    },
+)
+PlaceColumns: Any = PLACE_FIELDS.part
+THING_FIELDS = FieldTable(
+    "Thing",
+    {
+        "id": Column(strawberry.ID),
+        "kind": Column(ThingKind),
+        "category": Column(str),
+        "name": Column(str),
+        "code": Column(str | None),
+        "status": Column(ThingStatus),
+        "attributes": Column(JSON),
+    },
+)
+ThingColumns: Any = THING_FIELDS.part
+ORGANIZATION_FIELDS = FieldTable(
+    "Organization",
+    {
+        "id": Column(strawberry.ID),
+        "kind": Column(OrganizationKind),
+        "name": Column(str),
+        "uscc": Column(str | None, "Unified social credit code"),
+        "legal_representative": Column(str | None),
+        "member_count": Column(int | None),
+    },
+)
+OrganizationColumns: Any = ORGANIZATION_FIELDS.part
 
+
+@strawberry.type(name="PlaceCore")
+class PlaceCore(LocatedFields, PlaceColumns):  # type: ignore[misc]  # made from its table
     @strawberry.field(description="A house's name is its door address: masked like it.")
     def name(self, info: Info) -> str:
         return _house_text(self, info, "name") or ""  # a place always has a name
@@ -61,29 +94,14 @@ class PlaceCore(LocatedFields):
 
 
 @strawberry.type(name="ThingCore")
-class ThingCore(LocatedFields):
-    id: strawberry.ID
-    kind: ThingKind
-    category: str
-    name: str
-    code: str | None
-    status: ThingStatus
-    attributes: JSON
-
+class ThingCore(LocatedFields, ThingColumns):  # type: ignore[misc]  # made from its table
     @strawberry.field
     async def place(self, info: Info) -> PlaceRef | None:
         return await _place(info, self.place_id)  # self is the row
 
 
 @strawberry.type(name="OrganizationCore")
-class OrganizationCore(LocatedFields):
-    id: strawberry.ID
-    kind: OrganizationKind
-    name: str
-    uscc: str | None = strawberry.field(description="Unified social credit code")
-    legal_representative: str | None
-    member_count: int | None
-
+class OrganizationCore(LocatedFields, OrganizationColumns):  # type: ignore[misc]  # its table
     @strawberry.field(description="Contact phone; masked without person:contact.")
     def phone(self, info: Info) -> str | None:
         return shown(info, self, "phone", ORGANIZATION["phone"])

@@ -1,0 +1,87 @@
+"""Compiled reads against the resolvers: the same queries, as the same actors, answered
+with ``compiled_reads`` on and off, compared with their statements and audit rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fixtures import sql_rows
+
+Queries = list[tuple[str, dict[str, Any]]]
+
+
+def every_field(table: Any) -> str:
+    """Every field of a type's table (a field added there is compared at once)."""
+    return " ".join(table.python)
+
+
+@dataclass
+class Answer:
+    who: str | None
+    query: str
+    response: dict[str, Any]
+    statements: int
+    audit: list[Any]
+
+
+async def audit_since(url: str, after: int) -> tuple[int, list[Any]]:
+    """The access audit rows written after row ``after`` (comparable), and the last id."""
+    rows = await sql_rows(
+        url,
+        "SELECT id, actor_username, record_kind, record_ids, fields, operation "
+        "FROM access_audit WHERE id > :a ORDER BY id",
+        a=after,
+    )
+    last = max([after, *(r.id for r in rows)])
+    entries = sorted(
+        (r.actor_username, r.record_kind, tuple(sorted(r.record_ids)), tuple(r.fields), r.operation)
+        for r in rows
+    )
+    return last, entries
+
+
+async def answers(
+    url: str,
+    app_client: Any,
+    actors: tuple[str | None, ...],
+    queries: Queries,
+    *,
+    audit: bool = False,
+    **settings: Any,
+) -> dict[bool, list[Answer]]:
+    """Every query as every actor, compiled and not (``audit``: the database is a copy
+    whose audit rows are read after each query)."""
+    out: dict[bool, list[Answer]] = {}
+    for compiled in (True, False):
+        last = (await audit_since(url, 0))[0] if audit else 0
+        out[compiled] = []
+        async with app_client(url, compiled_reads=compiled, **settings) as client:
+            for who in actors:
+                client.token = None
+                if who is not None:
+                    await client.login(who)
+                for query, variables in queries:
+                    client.sql.reset()
+                    response = await client.gql(query, variables)
+                    count = client.sql.count
+                    rows: list[Any] = []
+                    if audit:
+                        last, rows = await audit_since(url, last)
+                    out[compiled].append(Answer(who, query, response, count, rows))
+    return out
+
+
+def assert_same(found: dict[bool, list[Answer]], *, statements: bool = True) -> None:
+    """Compiled and resolved: the same responses and audit rows, and (``statements``: for
+    pages completed in Python, through the same loaders) the same number of statements."""
+    for fast, slow in zip(found[True], found[False], strict=True):
+        assert fast.response == slow.response, (fast.who, fast.query)
+        assert fast.audit == slow.audit, (fast.who, fast.query)
+        if statements:
+            assert fast.statements == slow.statements, (fast.who, fast.query)
+
+
+def answer(found: dict[bool, list[Answer]], who: str | None, query: str) -> dict[str, Any]:
+    """The compiled response of ``query`` as ``who``."""
+    return next(a.response for a in found[True] if a.who == who and a.query == query)
