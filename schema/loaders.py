@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from aiodataloader import DataLoader
+from sqlalchemy import any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from schema.pagination import Column, Statement
 
@@ -38,31 +40,41 @@ class Loader(DataLoader[K, V], Generic[K, V]):
         raise NotImplementedError
 
 
-class OneLoader(Loader[Any, Any]):
-    """At most one row per key: ``statement WHERE key IN (…)``."""
+class _KeyedLoader(Loader[Any, Any]):
+    """``statement WHERE key = ANY(:keys)``: the keys are one array parameter, so the
+    statement is built once per class and its SQL is the same for any number of keys
+    (an ``IN (…)`` list is rendered anew for each batch)."""
 
     statement: ClassVar[Statement]
     key: ClassVar[Column]
     key_name: ClassVar[str]
+    batch_statement: ClassVar[Statement]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if hasattr(cls, "statement"):  # a loader, not a kind of loader
+            keys = bindparam("keys", type_=ARRAY(cls.key.type))
+            cls.batch_statement = cls.statement.where(cls.key == any_(keys))
+
+    async def rows(self, keys: list[Any]) -> Any:
+        return (await self.ctx.execute(type(self).batch_statement, {"keys": list(keys)})).all()
+
+
+class OneLoader(_KeyedLoader):
+    """At most one row per key."""
 
     async def load_batch(self, keys: list[Any]) -> list[Any]:
-        # through the class: a mapped attribute read through an instance wants a mapped one
-        cls = type(self)
-        rows = (await self.ctx.execute(cls.statement.where(cls.key.in_(list(keys))))).all()
-        by_key = {getattr(r, cls.key_name): r for r in rows}
+        rows = await self.rows(keys)
+        by_key = {getattr(r, type(self).key_name): r for r in rows}
         return [by_key.get(k) for k in keys]
 
 
-class ManyLoader(Loader[Any, list[Any]]):
+class ManyLoader(_KeyedLoader):
     """The list of rows of each key, in the statement's order."""
-
-    statement: ClassVar[Statement]
-    key: ClassVar[Column]
-    key_name: ClassVar[str]
 
     async def load_batch(self, keys: list[Any]) -> list[list[Any]]:
         cls = type(self)
-        rows = (await self.ctx.execute(cls.statement.where(cls.key.in_(list(keys))))).all()
+        rows = await self.rows(keys)
         grouped: dict[Any, list[Any]] = defaultdict(list)
         for r in rows:
             grouped[getattr(r, cls.key_name)].append(r)

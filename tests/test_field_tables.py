@@ -10,6 +10,8 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects import postgresql
 from strawberry.types.base import get_object_definition
 
+from schema.account.types import ACCOUNT_FIELDS
+from schema.department.types import DEPARTMENT_FIELDS
 from schema.enums import GridKind
 from schema.event.types import EVENT_FIELDS
 from schema.fields import Column, FieldTable
@@ -19,7 +21,8 @@ from schema.person.types import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from schema.place.types import ORGANIZATION_FIELDS, PLACE_FIELDS, THING_FIELDS
 
 #: the fields of a grid that the located lists leave to the resolvers (a plugin's too)
-GRID_RELATIONS = ("partyHelpers", "events", "region", "worker", "geometry")
+GRID_RELATIONS = ("partyHelpers", "events", "worker", "geometry")
+EVENTS = "events, myTasks, myReports, overdueEvents, event(id:)"
 TABLES = (
     GRID_FIELDS,
     REGION_FIELDS,
@@ -31,6 +34,8 @@ TABLES = (
     PLACE_FIELDS,
     THING_FIELDS,
     ORGANIZATION_FIELDS,
+    DEPARTMENT_FIELDS,
+    ACCOUNT_FIELDS,
 )
 
 
@@ -107,11 +112,14 @@ def test_the_fields_only_resolvers_answer_are_listed_at_start_up() -> None:
     # a plugin's field and a field with its own logic are listed; the table's are not
     assert "GridWorker.attendance" in grids and "Grid.geometry" in grids
     assert not any(f"Grid.{name}" in grids for name in GRID_FIELDS.sql)
-    assert "Event.trace" in listed["events, myTasks, myReports, overdueEvents"]
+    assert "Event.trace" in listed[EVENTS]
     assert not any(
-        f.startswith("Event.") and f.split(".")[1] in EVENT_FIELDS.python
-        for f in listed["events, myTasks, myReports, overdueEvents"]
+        f.startswith("Event.") and f.split(".")[1] in EVENT_FIELDS.python for f in listed[EVENTS]
     )
     # every field of the located lists' types is theirs: only relations they do not load
-    assert listed["places"] == [f"Grid.{f}" for f in GRID_RELATIONS]
+    assert listed["places"] == [
+        *(f"Grid.{f}" for f in GRID_RELATIONS),
+        "Region.children",
+        "Region.grids",
+    ]
     assert set(listed["organizations"]) == set(listed["places"])

@@ -10,6 +10,8 @@ from core.errors import Unauthenticated
 from core.models import Account
 from core.services.signin import open_sessions
 from schema.account.types import SignInSession
+from schema.compiled.areas import ACCOUNT_SHAPE
+from schema.compiled.records import compiled_object
 from schema.refs import AccountRef
 
 ACCOUNT_COLUMNS = (
@@ -30,7 +32,8 @@ class AccountQueries:
         if not actor.authenticated:
             return None
         stmt = select(*ACCOUNT_COLUMNS).where(Account.id == actor.account_id)
-        return (await info.context.execute(stmt)).one_or_none()
+        row = (await info.context.execute(stmt)).one_or_none()
+        return await compiled_object(info, ACCOUNT_SHAPE, row)
 
     @strawberry.field(
         description="Your open sessions (sign-ins not ended nor expired), newest first."

@@ -3,31 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from schema.department.loaders import DepartmentByCodeLoader
 from schema.enums import Role
+from schema.fields import Column, FieldTable
 from schema.grid.loaders import GridByWorkerLoader, RegionByCodeLoader
 from schema.refs import AccountRef, DepartmentRef, GridRef, RegionRef
 
+ACCOUNT_FIELDS = FieldTable(
+    "Account",
+    {
+        "id": Column(strawberry.ID),
+        "username": Column(str),
+        "name": Column(str),
+        "role": Column(Role),
+    },
+)
+AccountColumns: Any = ACCOUNT_FIELDS.part
+
 
 @strawberry.type(name="AccountCore")
-class AccountCore:
-    id: strawberry.ID
-    username: str
-    name: str
-    role: Role
-
+class AccountCore(AccountColumns):  # type: ignore[misc]  # a class made from its table
     @strawberry.field
     async def region(self, info: Info) -> RegionRef | None:
-        code = self.region_code  # type: ignore[attr-defined]  # self is the row
+        code = self.region_code  # self is the row
         return None if code is None else await info.context.loader(RegionByCodeLoader).load(code)
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentRef | None:
-        code = self.department_code  # type: ignore[attr-defined]  # self is the row
+        code = self.department_code  # self is the row
         if code is None:
             return None
         return await info.context.loader(DepartmentByCodeLoader).load(code)

@@ -8,8 +8,9 @@ from typing import Any
 
 from graphql import GraphQLObjectType
 
-from schema.compiled import events, grids
-from schema.compiled.located import LOCATED
+from schema.compiled import grids
+from schema.compiled.areas import ACCOUNT_SHAPE, DEPARTMENT_SHAPE, LOCATION_SHAPE, REGION_SHAPE
+from schema.compiled.events import EVENT_SHAPE
 from schema.compiled.persons import HOUSEHOLD_SHAPE, PERSON_SHAPE
 from schema.compiled.places import ORGANIZATION_SHAPE, PLACE_SHAPE, THING_SHAPE
 from schema.grid.types import WORKER_FIELDS
@@ -27,10 +28,11 @@ DECLARED: dict[str, dict[str, set[str]]] = {
     "places": PLACE_SHAPE.declared(),
     "things": THING_SHAPE.declared(),
     "organizations": ORGANIZATION_SHAPE.declared(),
-    "events, myTasks, myReports, overdueEvents": {
-        "Event": {*events.EVENT, *LOCATED, "reporter", *events.RELATIONS},
-        **{typename: set(getters) for typename, getters in events.RELATIONS.values()},
-    },
+    "events, myTasks, myReports, overdueEvents, event(id:)": EVENT_SHAPE.declared(),
+    "region(code:)": REGION_SHAPE.declared(),
+    "department(code:)": DEPARTMENT_SHAPE.declared(),
+    "me": ACCOUNT_SHAPE.declared(),
+    "locate": LOCATION_SHAPE.declared(),
 }
 
 

@@ -11,6 +11,7 @@ value the masks refuse, falls back to the resolvers.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from strawberry.types import Info
 from authz.masking import PersonalField
 from schema import audit  # by module: the bench's A/B stubs replace its functions
 from schema.compiled.connection import connection_parts, resolved_page
+from schema.compiled.execution import Precompiled
 from schema.compiled.selection import NotCompilable, Selected, selection_of
 
 Getter = Callable[[Any], Any]
@@ -147,14 +149,22 @@ class Builder:
                 out[id(r)] = built[id(target)]
         return out
 
+    async def root(self, shape: Shape, row: Any, selected: list[Selected]) -> Any:
+        """The response object of a single object field."""
+        (node,) = await self.nodes(shape, [row], selected)
+        return node
+
     async def nodes(self, shape: Shape, rows: list[Any], selected: list[Selected]) -> list[Any]:
         """The response objects of ``rows`` (one level; relations batched per field)."""
-        levels: dict[str, dict[int, Any]] = {}
+        # loaded side by side, as the resolvers would: a DataLoader asked by two fields
+        # in the same turn of the loop answers both with one statement
+        loads: dict[str, Awaitable[dict[int, Any]]] = {}
         for f in selected:
             if f.name in shape.relations:
-                levels[f.key] = await self.related(rows, f, shape.relations[f.name])
+                loads[f.key] = self.related(rows, f, shape.relations[f.name])
             elif f.name in shape.batches:
-                levels[f.key] = await shape.batches[f.name](self, rows, f)
+                loads[f.key] = shape.batches[f.name](self, rows, f)
+        levels = dict(zip(loads, await asyncio.gather(*loads.values()), strict=True))
         out = []
         for row in rows:
             node: dict[str, Any] = {}
@@ -170,6 +180,43 @@ class Builder:
                     node[f.key] = shape.plain[name](row)
             out.append(node)
         return out
+
+
+def loaded(loader: type, key: Getter, value: Getter) -> Batch:
+    """A field whose value comes from what ``loader`` finds by ``key`` (a scalar or a list
+    of scalars: a region's geometry, a department's areas)."""
+
+    async def batch(b: Builder, rows: list[Any], f: Selected) -> dict[int, Any]:
+        keys = [key(r) for r in rows]
+        found = await b.ctx.loader(loader).load_many(keys)
+        return {id(r): value(v) for r, v in zip(rows, found, strict=True)}
+
+    return batch
+
+
+def held(attr: str, shape: Callable[[], Shape]) -> Batch:
+    """An object field whose row the parent already holds (``attr``), built as ``shape``."""
+
+    async def batch(b: Builder, rows: list[Any], f: Selected) -> dict[int, Any]:
+        present = [r for r in rows if getattr(r, attr) is not None]
+        built = await b.nodes(shape(), [getattr(r, attr) for r in present], f.children)
+        return {id(r): node for r, node in zip(present, built, strict=True)}
+
+    return batch
+
+
+async def compiled_object(info: Info, shape: Shape, row: Any) -> Any:
+    """The response of a single object field for ``row``, built from ``shape`` when the
+    settings and the selection allow; else the row, for the resolvers."""
+    if row is None or not info.context.settings.compiled_reads:
+        return row
+    try:
+        selected = selection_of(info)
+        shape.check(selected)
+        node = await Builder(info).root(shape, row, selected)
+    except NotCompilable:
+        return row
+    return Precompiled(node)
 
 
 def plan(info: Info, shape: Shape) -> list[Selected] | None:
@@ -206,4 +253,15 @@ async def compiled_page(info: Info, shape: Shape, resolve: Callable[[], Awaitabl
     return connection
 
 
-__all__ = ["Builder", "Masked", "Relation", "Shape", "compiled_page", "complete_page", "plan"]
+__all__ = [
+    "Builder",
+    "Masked",
+    "Relation",
+    "Shape",
+    "compiled_object",
+    "compiled_page",
+    "complete_page",
+    "held",
+    "loaded",
+    "plan",
+]

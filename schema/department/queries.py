@@ -9,6 +9,8 @@ from core.errors import NotFound
 from core.models import Department
 from core.models.base import prefix_match
 from schema.codes import known_area_prefix
+from schema.compiled.areas import DEPARTMENT_SHAPE
+from schema.compiled.records import compiled_object
 from schema.department.loaders import DEPARTMENTS, DepartmentByCodeLoader
 from schema.department.types import DepartmentConnection, DepartmentEdge
 from schema.pagination import keyset_page, to_connection
@@ -49,4 +51,4 @@ class DepartmentQueries:
         row = await info.context.loader(DepartmentByCodeLoader).load(code)
         if row is None:
             raise NotFound(f"no department has the code {code!r}", argument="code")
-        return row
+        return await compiled_object(info, DEPARTMENT_SHAPE, row)

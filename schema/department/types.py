@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
 from schema.department.loaders import DepartmentAreasLoader
+from schema.fields import Column, FieldTable
 from schema.grid.loaders import RegionByCodeLoader
 from schema.pagination import Connection, Edge
 from schema.refs import DepartmentNode, RegionRef
@@ -14,17 +17,24 @@ DepartmentEdge = Edge[DepartmentNode]
 DepartmentConnection = Connection[DepartmentNode]
 
 
-@strawberry.type(name="DepartmentCore")
-class DepartmentCore:
-    code: str
-    name: str
-    type: str = strawberry.field(description="public_security, civil_affairs, health…")
-    phone: str | None
+DEPARTMENT_FIELDS = FieldTable(
+    "Department",
+    {
+        "code": Column(str),
+        "name": Column(str),
+        "type": Column(str, "public_security, civil_affairs, health…"),
+        "phone": Column(str | None),
+    },
+)
+DepartmentColumns: Any = DEPARTMENT_FIELDS.part
 
+
+@strawberry.type(name="DepartmentCore")
+class DepartmentCore(DepartmentColumns):  # type: ignore[misc]  # a class made from its table
     @strawberry.field(description="The region the department belongs to.")
     async def region(self, info: Info) -> RegionRef:
         return await info.context.loader(RegionByCodeLoader).load(
-            self.region_code  # type: ignore[attr-defined]  # self is the row
+            self.region_code  # self is the row
         )
 
     @strawberry.field(description="Region prefixes and grid codes the department serves.")

@@ -17,7 +17,8 @@ from core.models.account import Role
 from core.models.base import prefix_match
 from core.services.indicators import indicators
 from schema.codes import known_area_prefix
-from schema.compiled.events import complete_events, plan
+from schema.compiled.events import EVENT_SHAPE
+from schema.compiled.records import compiled_object, compiled_page
 from schema.enums import EventStatus
 from schema.event.loaders import EVENTS
 from schema.event.types import EventCategoryType, EventConnection, EventEdge
@@ -27,21 +28,20 @@ from schema.refs import EventRef
 
 
 async def _page(info: Info, stmt: Any, first: int, after: str | None) -> Any:
-    compiled = plan(info) if info.context.settings.compiled_reads else None
-    page = await keyset_page(
-        info,
-        stmt,
-        [Event.id],
-        lambda r: (r.id,),
-        kind="event",
-        key_types=[int],
-        first=first,
-        after=after,
-    )
-    connection = to_connection(EventConnection, EventEdge, page, "event")
-    if compiled is not None:
-        return await complete_events(info, compiled, connection)
-    return connection
+    async def resolve() -> Any:
+        page = await keyset_page(
+            info,
+            stmt,
+            [Event.id],
+            lambda r: (r.id,),
+            kind="event",
+            key_types=[int],
+            first=first,
+            after=after,
+        )
+        return to_connection(EventConnection, EventEdge, page, "event")
+
+    return await compiled_page(info, EVENT_SHAPE, resolve)
 
 
 def _need_login(actor: Actor) -> None:
@@ -74,7 +74,7 @@ class EventQueries:
         row = (await info.context.execute(EVENTS.where(Event.id == event_id))).one_or_none()
         if row is None or not can_see(actor, row):
             raise NotFound(f"no event has the id {id}", argument="id")
-        return row
+        return await compiled_object(info, EVENT_SHAPE, row)
 
     @strawberry.field(description="Events you may read, filtered.")
     async def events(

@@ -10,7 +10,9 @@ from strawberry.types import Info
 from core.errors import NotFound
 from core.models import Region
 from schema.codes import known_area_prefix, parse_prefix
+from schema.compiled.areas import REGION_SHAPE
 from schema.compiled.grids import compiled_grid, compiled_grids
+from schema.compiled.records import compiled_object
 from schema.enums import RegionLevel
 from schema.grid.columns import REGIONS
 from schema.grid.loaders import GridByCodeLoader, RegionByCodeLoader
@@ -56,7 +58,7 @@ class GridQueries:
         row = await info.context.loader(RegionByCodeLoader).load(prefix.ljust(12, "0"))
         if row is None:
             raise NotFound(f"no region has the code {code!r}", argument="code")
-        return row
+        return await compiled_object(info, REGION_SHAPE, row)
 
     @strawberry.field(description="Current grids whose code starts with the region's prefix.")
     async def grids(

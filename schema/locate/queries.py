@@ -17,6 +17,8 @@ from core.errors import BadInput, Unauthenticated
 from core.models.base import prefix_match
 from core.services.locating import check_position, place_point
 from schema.codes import known_area_prefix
+from schema.compiled.areas import LOCATION_SHAPE
+from schema.compiled.records import compiled_object
 from schema.enums import CodeKind, HereKind, TimeLevel
 from schema.grid.loaders import RegionByCodeLoader
 from schema.locate.types import DecodedCode, Here, Location
@@ -89,7 +91,7 @@ class LocateQueries:
             community, township = await regions.load_many(
                 [grid.community_code, grid.community_code[:9] + "000"]
             )
-        return Location(
+        location = Location(
             longitude=lon,
             latitude=lat,
             beidou_code=placement.beidou_code,
@@ -98,6 +100,7 @@ class LocateQueries:
             community=community,
             township=township,
         )
+        return await compiled_object(info, LOCATION_SHAPE, location)
 
     @strawberry.field(
         description="Everything in a BeiDou cell (code starting with N or S) "
