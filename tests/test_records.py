@@ -18,15 +18,12 @@ async def count(url: str, sql: str) -> int:
     return int(await sql_scalar(url, sql))
 
 
-async def demo_copy(pg_server, template_db) -> str:  # type: ignore[no-untyped-def]
-    """A writable demo: loaded into a fresh database for this test."""
+async def _small_demo(url: str) -> None:
     from core.database.engine import make_sessionmaker
     from core.demo.load import load_demo
     from core.plugins import make_plugin_manager
     from tests.fixtures import DEMO_PASSWORD
 
-    name = pg_server.new_name("w")
-    url = await pg_server.create(name, template=template_db)
     engine = make_engine(url, Settings(database_url=url))
     async with make_sessionmaker(engine)() as session, session.begin():
         await load_demo(
@@ -38,7 +35,12 @@ async def demo_copy(pg_server, template_db) -> str:  # type: ignore[no-untyped-d
             events=0,  # the tests write the events they count
         )
     await engine.dispose()
-    return url
+
+
+async def demo_copy(pg_server, template_db) -> str:  # type: ignore[no-untyped-def]
+    """A writable demo of this test's own: a copy of a small demo loaded once."""
+    source = await pg_server.template("demo", template_db, _small_demo)
+    return str(await pg_server.create(pg_server.new_name("w"), template=source))
 
 
 async def test_create_person_is_coded_on_write(pg_server, template_db, app_client) -> None:
