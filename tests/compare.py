@@ -3,6 +3,7 @@ with ``compiled_reads`` on and off, compared with their statements and audit row
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,11 +73,17 @@ async def answers(
     return out
 
 
-def assert_same(found: dict[bool, list[Answer]], *, statements: bool = True) -> None:
-    """Compiled and resolved: the same responses and audit rows, and (``statements``: for
-    pages completed in Python, through the same loaders) the same number of statements."""
+def assert_same(
+    found: dict[bool, list[Answer]],
+    *,
+    statements: bool = True,
+    normalise: Callable[[Any], Any] = lambda response: response,
+) -> None:
+    """Compiled and resolved: the same responses (as ``normalise`` leaves them) and audit
+    rows, and (``statements``: for responses completed in Python, through the same
+    loaders) the same number of statements."""
     for fast, slow in zip(found[True], found[False], strict=True):
-        assert fast.response == slow.response, (fast.who, fast.query)
+        assert normalise(fast.response) == normalise(slow.response), (fast.who, fast.query)
         assert fast.audit == slow.audit, (fast.who, fast.query)
         if statements:
             assert fast.statements == slow.statements, (fast.who, fast.query)

@@ -36,9 +36,10 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
         "edges { cursor node { title category { nameZh } } } } }",
         {"c": None},
     ),
-    # not compiled (the trace, attachments, actions; a bad page size): the same
     ("{ events(first: 5) { edges { node { id trace { action actor note } } } } }", {}),
     ("{ events(first: 5) { edges { node { id actions attachments { kind } } } } }", {}),
+    # not compiled (a plugin's field, a bad page size): the same
+    ("{ events(first: 5) { edges { node { id patrolFinding { __typename } } } } }", {}),
     ("{ events(first: 101) { edges { node { id } } } }", {}),
 ]
 ACTORS = ("command", "citizen", "admin", "ds-511504-urban-management", None)

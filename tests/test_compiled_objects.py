@@ -1,17 +1,24 @@
-"""The single objects (``region``, ``department``, ``me``, ``locate``, ``event``) built
-from their shapes answer and query exactly as the resolvers do, for every kind of actor."""
+"""The single objects (``region``, ``department``, ``me``, ``locate``, ``event`` with its
+trace, files and actions) built from their shapes answer and query exactly as the
+resolvers do, for every kind of actor."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from schema.account.types import ACCOUNT_FIELDS
 from schema.department.types import DEPARTMENT_FIELDS
-from schema.event.types import EVENT_FIELDS
+from schema.event.types import ATTACHMENT_FIELDS, EVENT_FIELDS, TRACE_STEP_FIELDS
 from schema.grid.types import GRID_FIELDS, REGION_FIELDS
 from schema.located import LOCATED_FIELDS
 from tests.compare import answers, assert_same, every_field
 from tests.fixtures import sql_rows, sql_scalar
+from tests.test_events import loop_steps, report_input, step, upload
+from tests.test_files import REPORT, photo
+from tests.test_locate import inner_points
+from tests.test_records import demo_copy
 
 REGION = f"__typename {every_field(REGION_FIELDS)}"
 GRID = f"__typename {every_field(GRID_FIELDS)} region {{ {REGION} }}"
@@ -66,9 +73,9 @@ async def _queries(url: str) -> tuple[list[tuple[str, dict[str, Any]]], tuple[st
         ("{ locate(lon: 104.0, lat: 28.0) { regionCode grid { code } community { name } } }", {}),
         (f'{{ event(id: "{event}") {{ {EVENT} }} }}', {}),
         ('{ event(id: "999999999") { id } }', {}),
-        # not compiled (a connection with arguments, the trace): the same
+        # not compiled (a connection with arguments, a plugin's field): the same
         ('{ region(code: "511504") { name children(first: 3) { nodes { name } } } }', {}),
-        (f'{{ event(id: "{event}") {{ id trace {{ action actor note }} }} }}', {}),
+        (f'{{ event(id: "{event}") {{ id patrolFinding {{ __typename }} }} }}', {}),
     ]
     return queries, (*ACTORS, reporter, worker)
 
@@ -117,3 +124,58 @@ async def test_every_object_is_built_by_its_shape(demo_url, app_client, monkeypa
         "Location",
         "Event",
     ], built
+
+
+ATTACHMENT = f"__typename key mime url thumbnailUrl {every_field(ATTACHMENT_FIELDS)}"
+TRACE = f"__typename {every_field(TRACE_STEP_FIELDS)} attachments {{ {ATTACHMENT} }}"
+HANDLING = f"id actions attachments {{ {ATTACHMENT} }} trace {{ {TRACE} }}"
+
+
+def _unsigned(response: Any) -> Any:
+    """Without the links' signatures: their expiry moves on at the hour."""
+    return json.loads(re.sub(r"\?t=[^&\"]+", "?t=", json.dumps(response)))
+
+
+async def test_traces_files_and_actions_as_the_resolvers(
+    pg_server, template_db, app_client
+) -> None:
+    url = await demo_copy(pg_server, template_db)
+    (lon, lat, grid), *_ = await inner_points(url, 1)
+    async with app_client(url) as client:
+        await client.login("citizen")
+        reported = await upload(
+            client, REPORT, {"input": report_input(lon, lat)}, [("p.jpg", photo(), "image/jpeg")]
+        )
+        event = reported["data"]["reportEvent"]["event"]["id"]
+        for who, mutation, variables, _ in loop_steps(grid)[:6]:
+            await client.login(who)
+            assert "errors" not in await step(client, mutation, id=event, **variables)
+    queries: list[tuple[str, dict[str, Any]]] = [
+        ("query($id: ID!) { event(id: $id) { " + HANDLING + " } }", {"id": event}),
+        ("{ myReports(first: 3) { edges { node { " + HANDLING + " } } } }", {}),
+        ("{ events(first: 3) { nodes { id trace { action actor } actions } } }", {}),
+    ]
+    actors = (
+        "citizen",
+        f"gw-{grid}",
+        f"cs-{grid[:12]}",
+        "command",
+        "ds-511504-urban-management",
+        "ds-511504-civil-affairs",
+        "admin",
+        None,
+    )
+    found = await answers(url, app_client, actors, queries)
+    assert_same(found, normalise=_unsigned)
+    responses = {(a.who, a.query): a.response for a in found[True]}
+    mine = responses[("citizen", queries[0][0])]["data"]["event"]
+    theirs = responses[("command", queries[0][0])]["data"]["event"]
+    # the reporter's trace is the public one, by role; the photo is there with its links
+    assert len(mine["trace"]) < len(theirs["trace"])
+    assert mine["attachments"][0]["kind"] == "IMAGE"
+    assert mine["trace"][0]["attachments"][0]["url"].startswith("/files/")
+    assert theirs["actions"] and not mine["actions"]
+    # the compiled path's link is a working link
+    async with app_client(url) as client:
+        link = mine["attachments"][0]["url"]
+        assert (await client.http.get(link)).status_code == 200

@@ -1,9 +1,10 @@
 """The shape of an event for the compiled event pages (``events``, ``myTasks``,
 ``myReports``, ``overdueEvents``; schema/compiled/records.py). ``category`` and ``grid``
 are loaded through the request's DataLoaders (the same statements); who holds an event and
-whether its reporter is shown are decided by the same functions as the resolvers
-(``assignee_of``, ``shows_reporter``, ``reporter_view``). Anything else (``trace``,
-``attachments``, ``actions``, a plugin's field) sends the page to the resolvers."""
+whether its reporter is shown, and what of the trace and the files its reporter sees, are
+decided by the same functions as the resolvers (``assignee_of``, ``shows_reporter``,
+``reporter_view``, ``trace_of``, ``shown_attachments``, ``allowed_actions``). Anything
+else (a plugin's field) sends the page to the resolvers."""
 
 from __future__ import annotations
 
@@ -12,17 +13,30 @@ from collections.abc import Iterable
 from typing import Any
 
 from authz.masking import reporter_view
+from core.services.event_rules import allowed_actions
 from schema.compiled.areas import GRID_SHAPE
 from schema.compiled.located import LOCATED
-from schema.compiled.records import Builder, Relation, Shape
+from schema.compiled.records import Builder, Relation, Shape, listed, lists, per_row
 from schema.compiled.selection import Selected
+from schema.enums import EventAction
 from schema.event.loaders import (
     AccountNameLoader,
     DepartmentNameLoader,
+    EventAttachmentsLoader,
     EventCategoryLoader,
+    EventTraceLoader,
     GridVersionByIdLoader,
 )
-from schema.event.types import EVENT_FIELDS, assignee_of, shows_reporter
+from schema.event.types import (
+    ATTACHMENT_FIELDS,
+    EVENT_FIELDS,
+    TRACE_STEP_FIELDS,
+    assignee_of,
+    shown_attachments,
+    shows_reporter,
+    trace_of,
+)
+from schema.files import file_link, has_thumbnail
 
 CATEGORY_SHAPE = Shape(
     "EventCategoryType",
@@ -43,6 +57,25 @@ ASSIGNEE_SHAPE = Shape(
         "name": lambda a: a.name,
         "level": lambda a: str(a.level).upper(),
     },
+)
+
+
+ATTACHMENT_SHAPE = Shape(
+    "Attachment",
+    {"key": lambda a: a.key, "mime": lambda a: a.mime, **ATTACHMENT_FIELDS.python},
+    batches={
+        # signed links for the caller, as StoredFileLinks makes them
+        "url": per_row(lambda b, a: file_link(b.info, a.key)),
+        "thumbnailUrl": per_row(
+            lambda b, a: file_link(b.info, a.key, thumb=True) if has_thumbnail(a.mime) else None
+        ),
+    },
+)
+TRACE_STEP_SHAPE = Shape(
+    "TraceStep",
+    TRACE_STEP_FIELDS.python,
+    batches={"attachments": listed("attachments", lambda: ATTACHMENT_SHAPE)},
+    children={"attachments": ATTACHMENT_SHAPE},
 )
 
 
@@ -90,6 +123,32 @@ async def _reporter(b: Builder, rows: list[Any], f: Selected) -> dict[int, Any]:
     }
 
 
+async def _trace(b: Builder, rows: list[Any], f: Selected) -> dict[int, Any]:
+    ids = [int(r.id) for r in rows]
+    steps, files = await asyncio.gather(
+        b.ctx.loader(EventTraceLoader).load_many(ids),
+        b.ctx.loader(EventAttachmentsLoader).load_many(ids),
+    )
+    actor = b.ctx.actor
+    traces = [trace_of(r, actor, s, fs) for r, s, fs in zip(rows, steps, files, strict=True)]
+    return await lists(b, rows, traces, TRACE_STEP_SHAPE, f)
+
+
+async def _attachments(b: Builder, rows: list[Any], f: Selected) -> dict[int, Any]:
+    actor = b.ctx.actor
+    # a reporter does not get the files of the steps the reporter's trace hides
+    public = [int(r.id) for r in rows if reporter_view(actor, r.reporter_id, r.region_code)]
+    files, steps = await asyncio.gather(
+        b.ctx.loader(EventAttachmentsLoader).load_many([int(r.id) for r in rows]),
+        b.ctx.loader(EventTraceLoader).load_many(public),
+    )
+    hidden = dict(zip(public, steps, strict=True))
+    shown = [
+        shown_attachments(fs, hidden.get(int(r.id), [])) for r, fs in zip(rows, files, strict=True)
+    ]
+    return await lists(b, rows, shown, ATTACHMENT_SHAPE, f)
+
+
 EVENT_SHAPE = Shape(
     "Event",
     {**LOCATED, **EVENT_FIELDS.python},
@@ -100,8 +159,21 @@ EVENT_SHAPE = Shape(
         # the grid it was reported in, kept when grids are redrawn
         "grid": Relation(lambda: GRID_SHAPE, lambda r: r.grid_id, GridVersionByIdLoader),
     },
-    batches={"assignee": _assignee, "reporter": _reporter},
-    children={"assignee": ASSIGNEE_SHAPE},
+    batches={
+        "assignee": _assignee,
+        "reporter": _reporter,
+        "trace": _trace,
+        "attachments": _attachments,
+        # the steps the caller may take now (EventCore.actions)
+        "actions": per_row(
+            lambda b, r: [EventAction(a).name for a in allowed_actions(b.ctx.actor, r)]
+        ),
+    },
+    children={
+        "assignee": ASSIGNEE_SHAPE,
+        "trace": TRACE_STEP_SHAPE,
+        "attachments": ATTACHMENT_SHAPE,
+    },
 )
 
 __all__ = ["EVENT_SHAPE"]

@@ -205,6 +205,33 @@ def held(attr: str, shape: Callable[[], Shape]) -> Batch:
     return batch
 
 
+def per_row(value: Callable[[Builder, Any], Any]) -> Batch:
+    """A field computed from the row and the request (a signed link for the caller)."""
+
+    async def batch(b: Builder, rows: list[Any], f: Selected) -> dict[int, Any]:
+        return {id(r): value(b, r) for r in rows}
+
+    return batch
+
+
+async def lists(
+    b: Builder, rows: list[Any], items: list[list[Any]], shape: Shape, f: Selected
+) -> dict[int, Any]:
+    """Each row's list of ``items`` built as ``shape`` (all rows' items in one level)."""
+    flat = [item for group in items for item in group]
+    built = iter(await b.nodes(shape, flat, f.children))
+    return {id(r): [next(built) for _ in group] for r, group in zip(rows, items, strict=True)}
+
+
+def listed(attr: str, shape: Callable[[], Shape]) -> Batch:
+    """A list field whose objects the parent already holds (``attr``)."""
+
+    async def batch(b: Builder, rows: list[Any], f: Selected) -> dict[int, Any]:
+        return await lists(b, rows, [list(getattr(r, attr)) for r in rows], shape(), f)
+
+    return batch
+
+
 async def compiled_object(info: Info, shape: Shape, row: Any) -> Any:
     """The response of a single object field for ``row``, built from ``shape`` when the
     settings and the selection allow; else the row, for the resolvers."""
@@ -262,6 +289,9 @@ __all__ = [
     "compiled_page",
     "complete_page",
     "held",
+    "listed",
+    "lists",
     "loaded",
+    "per_row",
     "plan",
 ]

@@ -71,24 +71,41 @@ class EventCategoryType:
         )
 
 
-@strawberry.type
-class Attachment(StoredFileLinks):
-    kind: AttachmentKind
-    size: int
-    original_filename: str | None
+ATTACHMENT_FIELDS = FieldTable(
+    "Attachment",
+    {
+        "kind": Column(AttachmentKind),
+        "size": Column(int),
+        "original_filename": Column(str | None),
+    },
+)
+AttachmentColumns: Any = ATTACHMENT_FIELDS.part
 
 
 @strawberry.type
-class TraceStep:
-    step: int
-    action: EventAction
-    from_status: EventStatus | None
-    to_status: EventStatus
-    actor: str = strawberry.field(description="Who (a role only, for the reporter)")
-    actor_role: Role
-    at: datetime
-    note: str | None
-    detail: str | None
+class Attachment(StoredFileLinks, AttachmentColumns):  # type: ignore[misc]  # from its table
+    pass
+
+
+TRACE_STEP_FIELDS = FieldTable(
+    "TraceStep",
+    {
+        "step": Column(int),
+        "action": Column(EventAction),
+        "from_status": Column(EventStatus | None),
+        "to_status": Column(EventStatus),
+        "actor": Column(str, "Who (a role only, for the reporter)"),
+        "actor_role": Column(Role),
+        "at": Column(datetime),
+        "note": Column(str | None),
+        "detail": Column(str | None),
+    },
+)
+TraceStepColumns: Any = TRACE_STEP_FIELDS.part
+
+
+@strawberry.type
+class TraceStep(TraceStepColumns):  # type: ignore[misc]  # a class made from its table
     attachments: list[Attachment]
 
 
@@ -209,11 +226,10 @@ class EventCore(LocatedFields, EventColumns):  # type: ignore[misc]  # a class m
     @strawberry.field
     async def attachments(self, info: Info) -> list[Attachment]:
         rows = await info.context.loader(EventAttachmentsLoader).load(int(self.id))
-        if _is_reporter_view(info, self):  # not the files of steps the reporter's trace hides
+        steps = []
+        if _is_reporter_view(info, self):
             steps = await info.context.loader(EventTraceLoader).load(int(self.id))
-            hidden = {s.id for s in steps if s.internal}
-            rows = [r for r in rows if r.trace_id not in hidden]
-        return [_attachment(r) for r in rows]
+        return [_attachment(r) for r in shown_attachments(rows, steps)]
 
     @strawberry.field(
         description="Every step, oldest first; the reporter sees the public "
@@ -223,32 +239,45 @@ class EventCore(LocatedFields, EventColumns):  # type: ignore[misc]  # a class m
         row: Any = self
         steps = await info.context.loader(EventTraceLoader).load(int(row.id))
         files = await info.context.loader(EventAttachmentsLoader).load(int(row.id))
-        public = _is_reporter_view(info, row)
-        out = []
-        for s in steps:
-            if public and s.internal:
-                continue
-            own = s.actor_id == info.context.actor.account_id
-            actor = (
-                (s.actor_name or "")
-                if not public or own
-                else ROLE_NAMES.get(s.actor_role, s.actor_role)
+        return trace_of(row, info.context.actor, steps, files)
+
+
+def shown_attachments(files: list[Any], steps: list[Any]) -> list[Any]:
+    """An event's files without those of the ``steps`` that are internal (``steps`` given
+    for a reporter's view only: the steps the reporter's trace hides)."""
+    hidden = {s.id for s in steps if s.internal}
+    return [f for f in files if f.trace_id not in hidden]
+
+
+def trace_of(row: Any, actor: Any, steps: list[Any], files: list[Any]) -> list[TraceStep]:
+    """The trace of event ``row`` as ``actor`` sees it: for its reporter (without a grant on
+    events) the public steps only, handlers by role, no details."""
+    public = reporter_view(actor, row.reporter_id, row.region_code)
+    out = []
+    for s in steps:
+        if public and s.internal:
+            continue
+        own = s.actor_id == actor.account_id
+        name = (
+            (s.actor_name or "")
+            if not public or own
+            else ROLE_NAMES.get(s.actor_role, s.actor_role)
+        )
+        out.append(
+            TraceStep(
+                step=s.step,
+                action=s.action,
+                from_status=s.from_status,
+                to_status=s.to_status,
+                actor=name,
+                actor_role=s.actor_role,
+                at=s.at,
+                note=s.note,
+                detail=None if public else s.detail,
+                attachments=[_attachment(f) for f in files if f.trace_id == s.id],
             )
-            out.append(
-                TraceStep(
-                    step=s.step,
-                    action=s.action,
-                    from_status=s.from_status,
-                    to_status=s.to_status,
-                    actor=actor,
-                    actor_role=s.actor_role,
-                    at=s.at,
-                    note=s.note,
-                    detail=None if public else s.detail,
-                    attachments=[_attachment(f) for f in files if f.trace_id == s.id],
-                )
-            )
-        return out
+        )
+    return out
 
 
 def _attachment(r: Any) -> Attachment:
