@@ -81,12 +81,14 @@ def assert_same(
 ) -> None:
     """Compiled and resolved: the same responses (as ``normalise`` leaves them) and audit
     rows, and (``statements``: for responses completed in Python, through the same
-    loaders) the same number of statements."""
+    loaders) no more statements (fewer where the resolvers load a level in several
+    batches: nested pages)."""
     for fast, slow in zip(found[True], found[False], strict=True):
         assert normalise(fast.response) == normalise(slow.response), (fast.who, fast.query)
         assert fast.audit == slow.audit, (fast.who, fast.query)
         if statements:
-            assert fast.statements == slow.statements, (fast.who, fast.query)
+            counts = (fast.statements, slow.statements)
+            assert fast.statements <= slow.statements, (fast.who, fast.query, counts)
 
 
 def answer(found: dict[bool, list[Answer]], who: str | None, query: str) -> dict[str, Any]:

@@ -28,6 +28,8 @@ ACCOUNT = f"""__typename {every_field(ACCOUNT_FIELDS)} region {{ {REGION} parent
 EVENT = f"""__typename {every_field(EVENT_FIELDS)} {every_field(LOCATED_FIELDS)} location
   reporter category {{ __typename code kind nameZh nameEn deadlineHours departmentTypes }}
   grid {{ {GRID} }} assignee {{ __typename kind code name level }}"""
+PAGE_INFO = "pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }"
+CHILDREN = f"__typename totalCount {PAGE_INFO} edges {{ __typename cursor node {{ {REGION} }} }}"
 LOCATION = f"""__typename longitude latitude beidouCode regionCode grid {{ {GRID} }}
   community {{ {REGION} parent {{ {REGION} }} }} township {{ {REGION} }}"""
 ACTORS = (
@@ -73,8 +75,16 @@ async def _queries(url: str) -> tuple[list[tuple[str, dict[str, Any]]], tuple[st
         ("{ locate(lon: 104.0, lat: 28.0) { regionCode grid { code } community { name } } }", {}),
         (f'{{ event(id: "{event}") {{ {EVENT} }} }}', {}),
         ('{ event(id: "999999999") { id } }', {}),
-        # not compiled (a connection with arguments, a plugin's field): the same
+        (f"{{ regions {{ totalCount nodes {{ {REGION} children {{ {CHILDREN} }} }} }} }}", {}),
+        (
+            "query($n: Int) { regions(level: TOWNSHIP, first: 5) { edges { cursor node { name "
+            "children(first: $n) { nodes { code grids(first: 3) { totalCount nodes { code "
+            "region { name } } } } } } } } }",
+            {"n": 2},
+        ),
         ('{ region(code: "511504") { name children(first: 3) { nodes { name } } } }', {}),
+        # not compiled (a page the resolver refuses, a plugin's field): the same
+        ('{ region(code: "511504") { name children(first: 101) { nodes { name } } } }', {}),
         (f'{{ event(id: "{event}") {{ id patrolFinding {{ __typename }} }} }}', {}),
     ]
     return queries, (*ACTORS, reporter, worker)
@@ -106,15 +116,16 @@ async def test_every_object_is_built_by_its_shape(demo_url, app_client, monkeypa
     root = records.Builder.root
 
     async def spy(self: Any, shape: Any, row: Any, selected: Any) -> Any:
+        node = await root(self, shape, row, selected)  # NotCompilable: not built
         built.append(shape.typename)
-        return await root(self, shape, row, selected)
+        return node
 
     monkeypatch.setattr(records.Builder, "root", spy)
     async with app_client(demo_url) as client:
         await client.login("command")
         for query, variables in queries:
             await client.gql(query, variables)
-    # all but the two the resolvers answer (and the event that is not found)
+    # all but those the resolvers answer (and the event that is not found)
     assert built == [
         "Account",
         "Region",
@@ -123,6 +134,7 @@ async def test_every_object_is_built_by_its_shape(demo_url, app_client, monkeypa
         "Location",
         "Location",
         "Event",
+        "Region",
     ], built
 
 

@@ -9,11 +9,11 @@ from typing import Any
 import orjson
 
 from schema.account.types import ACCOUNT_FIELDS
-from schema.compiled.records import Relation, Shape, held, loaded
+from schema.compiled.records import Page, Relation, Shape, held, loaded
 from schema.department.loaders import DepartmentAreasLoader, DepartmentByCodeLoader
 from schema.department.types import DEPARTMENT_FIELDS
 from schema.grid.loaders import GridByWorkerLoader, RegionByCodeLoader, RegionGeometryLoader
-from schema.grid.types import GRID_FIELDS, REGION_FIELDS
+from schema.grid.types import GRID_FIELDS, REGION_FIELDS, grid_page, region_children
 
 
 def geojson(value: Any) -> Any:
@@ -32,8 +32,13 @@ REGION_SHAPE: Shape = Shape(
             RegionGeometryLoader, lambda r: r.code, lambda g: geojson(g.geojson) if g else None
         )
     },
+    # each region's page, as its resolver reads it
+    pages={
+        "children": Page(lambda: REGION_SHAPE, lambda info, r, a: region_children(info, r, **a)),
+        "grids": Page(lambda: GRID_SHAPE, lambda info, r, a: grid_page(info, r.prefix, **a)),
+    },
 )
-GRID_SHAPE = Shape(
+GRID_SHAPE: Shape = Shape(
     "Grid",
     GRID_FIELDS.python,
     relations={

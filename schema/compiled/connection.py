@@ -72,16 +72,16 @@ def connection_response(
     return out
 
 
-async def resolved_page(
+async def page_response(
     ctx: Any, selected: list[Selected], node_type: str, nodes: list[Any], connection: Any
-) -> Precompiled:
+) -> dict[str, Any]:
     """The response of a page the resolver's query found, with nodes built in Python
     (``totalCount`` counted by the resolver's own count statement)."""
     total = None
     if any(f.name == "totalCount" for f in selected):
         total = int(await ctx.scalar(connection.count_statement))
     page = connection.page_info
-    response = connection_response(
+    return connection_response(
         selected,
         node_type,
         nodes,
@@ -90,4 +90,10 @@ async def resolved_page(
         has_previous=page.has_previous_page,
         total=total,
     )
-    return Precompiled(response)
+
+
+async def resolved_page(
+    ctx: Any, selected: list[Selected], node_type: str, nodes: list[Any], connection: Any
+) -> Precompiled:
+    """:func:`page_response` as a root field's finished value."""
+    return Precompiled(await page_response(ctx, selected, node_type, nodes, connection))

@@ -29,7 +29,7 @@ DECLARED: dict[str, dict[str, set[str]]] = {
     "things": THING_SHAPE.declared(),
     "organizations": ORGANIZATION_SHAPE.declared(),
     "events, myTasks, myReports, overdueEvents, event(id:)": EVENT_SHAPE.declared(),
-    "region(code:)": REGION_SHAPE.declared(),
+    "regions, region(code:)": REGION_SHAPE.declared(),
     "department(code:)": DEPARTMENT_SHAPE.declared(),
     "me": ACCOUNT_SHAPE.declared(),
     "locate": LOCATION_SHAPE.declared(),

@@ -19,8 +19,9 @@ from typing import Any
 from strawberry.types import Info
 
 from authz.masking import PersonalField
+from core.errors import DomainError
 from schema import audit  # by module: the bench's A/B stubs replace its functions
-from schema.compiled.connection import connection_parts, resolved_page
+from schema.compiled.connection import connection_parts, page_response, resolved_page
 from schema.compiled.execution import Precompiled
 from schema.compiled.selection import NotCompilable, Selected, selection_of
 
@@ -52,6 +53,16 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A connection field of each row (with its arguments): the resolver's own page of
+    the row, its nodes built as ``shape``."""
+
+    shape: Callable[[], Shape]
+    #: the resolver's connection for (request, row, arguments)
+    fetch: Callable[[Info, Any, dict[str, Any]], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
 class Shape:
     typename: str
     plain: Mapping[str, Getter]
@@ -60,6 +71,7 @@ class Shape:
     #: fields with their own batched logic, building objects of the ``children`` shape
     batches: Mapping[str, Batch] = field(default_factory=dict)
     children: Mapping[str, Shape] = field(default_factory=dict)
+    pages: Mapping[str, Page] = field(default_factory=dict)
 
     def declared(self) -> dict[str, set[str]]:
         """The fields answered here, per type (this one and those it reaches)."""
@@ -69,8 +81,15 @@ class Shape:
             shape = pending.pop()
             if shape.typename in out:
                 continue
-            out[shape.typename] = {*shape.plain, *shape.masked, *shape.relations, *shape.batches}
+            out[shape.typename] = {
+                *shape.plain,
+                *shape.masked,
+                *shape.relations,
+                *shape.batches,
+                *shape.pages,
+            }
             pending += [r.shape() for r in shape.relations.values()]
+            pending += [p.shape() for p in shape.pages.values()]
             pending += list(shape.children.values())
         return out
 
@@ -85,6 +104,10 @@ class Shape:
         """NotCompilable unless every field is declared here (and takes no arguments)."""
         for f in selected:
             if f.name == "__typename":
+                continue
+            if f.name in self.pages:  # arguments are the resolver's to check
+                node, _ = connection_parts(f.children)
+                self.pages[f.name].shape().check(node)
                 continue
             if f.args or not (
                 f.name in self.plain
@@ -149,6 +172,28 @@ class Builder:
                 out[id(r)] = built[id(target)]
         return out
 
+    async def pages(self, rows: list[Any], f: Selected, page: Page) -> dict[int, Any]:
+        """Each row's page, fetched as its resolver does (one after the other, as they
+        share the request's session); a page the resolver refuses (its arguments) sends
+        the whole field to the resolvers, which report it where it belongs."""
+        connections = []
+        for row in rows:
+            try:
+                connections.append(await page.fetch(self.info, row, f.args))
+            except DomainError as exc:
+                raise NotCompilable(f"{f.name}: {exc}") from exc
+        node, _ = connection_parts(f.children)
+        shape = page.shape()
+        flat = [e.node for c in connections for e in c.edges]
+        built = iter(await self.nodes(shape, flat, node))
+        out: dict[int, Any] = {}
+        for row, connection in zip(rows, connections, strict=True):
+            nodes = [next(built) for _ in connection.edges]
+            out[id(row)] = await page_response(
+                self.ctx, f.children, shape.typename, nodes, connection
+            )
+        return out
+
     async def root(self, shape: Shape, row: Any, selected: list[Selected]) -> Any:
         """The response object of a single object field."""
         (node,) = await self.nodes(shape, [row], selected)
@@ -164,6 +209,8 @@ class Builder:
                 loads[f.key] = self.related(rows, f, shape.relations[f.name])
             elif f.name in shape.batches:
                 loads[f.key] = shape.batches[f.name](self, rows, f)
+            elif f.name in shape.pages:
+                loads[f.key] = self.pages(rows, f, shape.pages[f.name])
         levels = dict(zip(loads, await asyncio.gather(*loads.values()), strict=True))
         out = []
         for row in rows:
@@ -283,6 +330,7 @@ async def compiled_page(info: Info, shape: Shape, resolve: Callable[[], Awaitabl
 __all__ = [
     "Builder",
     "Masked",
+    "Page",
     "Relation",
     "Shape",
     "compiled_object",

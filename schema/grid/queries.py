@@ -12,7 +12,7 @@ from core.models import Region
 from schema.codes import known_area_prefix, parse_prefix
 from schema.compiled.areas import REGION_SHAPE
 from schema.compiled.grids import compiled_grid, compiled_grids
-from schema.compiled.records import compiled_object
+from schema.compiled.records import compiled_object, compiled_page
 from schema.enums import RegionLevel
 from schema.grid.columns import REGIONS
 from schema.grid.loaders import GridByCodeLoader, RegionByCodeLoader
@@ -38,17 +38,21 @@ class GridQueries:
             stmt = stmt.where(Region.parent_code == prefix.ljust(12, "0"))
         if level is not None:
             stmt = stmt.where(Region.level == level.value)
-        page = await keyset_page(
-            info,
-            stmt,
-            [Region.code],
-            lambda r: (r.code,),
-            kind="region",
-            key_types=[str],
-            first=first,
-            after=after,
-        )
-        return to_connection(RegionConnection, RegionEdge, page, "region")
+
+        async def resolve() -> Any:
+            page = await keyset_page(
+                info,
+                stmt,
+                [Region.code],
+                lambda r: (r.code,),
+                kind="region",
+                key_types=[str],
+                first=first,
+                after=after,
+            )
+            return to_connection(RegionConnection, RegionEdge, page, "region")
+
+        return await compiled_page(info, REGION_SHAPE, resolve)
 
     @strawberry.field(description="One region by its 6-, 9- or 12-digit code.")
     async def region(self, info: Info, code: str) -> RegionRef:

@@ -63,6 +63,21 @@ REGION_FIELDS = FieldTable(
 RegionColumns: Any = REGION_FIELDS.part
 
 
+async def region_children(info: Info, row: Any, first: int = 50, after: str | None = None) -> Any:
+    """The page of a region's children (``Region.children``)."""
+    page = await keyset_page(
+        info,
+        REGIONS.where(Region.parent_code == row.code),
+        [Region.code],
+        lambda r: (r.code,),
+        kind="region",
+        key_types=[str],
+        first=first,
+        after=after,
+    )
+    return to_connection(RegionConnection, RegionEdge, page, "region")
+
+
 @strawberry.type(name="RegionCore")
 class RegionCore(RegionColumns):  # type: ignore[misc]  # a class made from its table
     @strawberry.field
@@ -74,18 +89,7 @@ class RegionCore(RegionColumns):  # type: ignore[misc]  # a class made from its 
     async def children(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> RegionConnection:
-        stmt = REGIONS.where(Region.parent_code == self.code)
-        page = await keyset_page(
-            info,
-            stmt,
-            [Region.code],
-            lambda r: (r.code,),
-            kind="region",
-            key_types=[str],
-            first=first,
-            after=after,
-        )
-        return to_connection(RegionConnection, RegionEdge, page, "region")
+        return await region_children(info, self, first, after)
 
     @strawberry.field(description="Current grids inside this region, by code.")
     async def grids(self, info: Info, first: int = 50, after: str | None = None) -> GridConnection:
