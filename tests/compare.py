@@ -94,3 +94,21 @@ def assert_same(
 def answer(found: dict[bool, list[Answer]], who: str | None, query: str) -> dict[str, Any]:
     """The compiled response of ``query`` as ``who``."""
     return next(a.response for a in found[True] if a.who == who and a.query == query)
+
+
+def completed_pages(monkeypatch: Any) -> list[str]:
+    """The type of each page completed from its shape from now on (not by the resolvers,
+    nor by one SQL statement)."""
+    from schema.compiled import records
+
+    completed: list[str] = []
+    complete = records.complete_page
+
+    async def spy(info: Any, shape: Any, selected: Any, connection: Any) -> Any:
+        done = await complete(info, shape, selected, connection)
+        if done is not None:
+            completed.append(shape.typename)
+        return done
+
+    monkeypatch.setattr(records, "complete_page", spy)
+    return completed

@@ -11,7 +11,7 @@ from schema.grid.types import GRID_FIELDS
 from schema.located import LOCATED_FIELDS
 from schema.person.types import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from schema.place.types import ORGANIZATION_FIELDS, PLACE_FIELDS, THING_FIELDS
-from tests.compare import answer, answers, assert_same, every_field
+from tests.compare import answer, answers, assert_same, completed_pages, every_field
 from tests.fixtures import sql_scalar
 from tests.test_records import demo_copy
 
@@ -150,18 +150,7 @@ async def test_a_value_the_masks_refuse_falls_back_to_the_resolvers(
 async def test_every_located_list_is_completed_by_its_shape(
     demo_url, app_client, monkeypatch
 ) -> None:
-    from schema.compiled import records
-
-    completed: list[str] = []
-    complete = records.complete_page
-
-    async def spy(info: Any, shape: Any, selected: Any, connection: Any) -> Any:
-        done = await complete(info, shape, selected, connection)
-        if done is not None:
-            completed.append(shape.typename)
-        return done
-
-    monkeypatch.setattr(records, "complete_page", spy)
+    completed = completed_pages(monkeypatch)
     async with app_client(demo_url) as client:
         await client.login("admin")  # masked reads only: the shared demo gets no audit rows
         for query in (PERSONS, HOUSEHOLDS, HOUSES, PLACES, THINGS, ORGANIZATIONS):

@@ -17,6 +17,7 @@ from core.models.account import Role
 from core.models.base import prefix_match
 from core.services.indicators import indicators
 from schema.codes import known_area_prefix
+from schema.compiled.event_pages import sql_event_page
 from schema.compiled.events import EVENT_SHAPE
 from schema.compiled.records import compiled_object, compiled_page
 from schema.enums import EventStatus
@@ -28,6 +29,11 @@ from schema.refs import EventRef
 
 
 async def _page(info: Info, stmt: Any, first: int, after: str | None) -> Any:
+    if info.context.settings.compiled_reads:
+        compiled = await sql_event_page(info, stmt, first, after)
+        if compiled is not None:
+            return compiled
+
     async def resolve() -> Any:
         page = await keyset_page(
             info,
