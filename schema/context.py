@@ -27,6 +27,10 @@ from schema.state import AppState, NotStarted
 L = TypeVar("L", bound=Loader[Any, Any])
 
 
+class RequestFinished(RuntimeError):
+    """A statement was asked for after the request's context was closed."""
+
+
 @dataclass
 class Context:
     request: HTTPConnection | None
@@ -46,6 +50,7 @@ class Context:
     app_state: AppState | None = None
     _session: AsyncSession | None = None
     _reading: bool = False
+    _closed: bool = False
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[type, DataLoader[Any, Any]] = field(default_factory=dict)
 
@@ -59,6 +64,8 @@ class Context:
     @property
     def session(self) -> AsyncSession:
         if self._session is None:
+            if self._closed:  # a task that outlived its request (a DataLoader's batch)
+                raise RequestFinished("the request has finished: no session to read with")
             self._reading = self.read_sessionmaker is not None
             maker = self.sessionmaker
             if self.read_sessionmaker is not None:
@@ -154,4 +161,8 @@ class Context:
             await session.close()
 
     async def close(self) -> None:
-        await self._close_session()
+        """End the request: close its session once its last statement is done, and open
+        no other (a connection opened after this would never be given back)."""
+        async with self._lock:
+            self._closed = True
+            await self._close_session()

@@ -211,7 +211,13 @@ class Builder:
                 loads[f.key] = shape.batches[f.name](self, rows, f)
             elif f.name in shape.pages:
                 loads[f.key] = self.pages(rows, f, shape.pages[f.name])
-        levels = dict(zip(loads, await asyncio.gather(*loads.values()), strict=True))
+        # every load finishes before an error is raised: none outlives this page
+        done = await asyncio.gather(*loads.values(), return_exceptions=True)
+        levels: dict[str, dict[int, Any]] = {}
+        for name, result in zip(loads, done, strict=True):
+            if isinstance(result, BaseException):
+                raise result
+            levels[name] = result
         out = []
         for row in rows:
             node: dict[str, Any] = {}
