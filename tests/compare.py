@@ -47,15 +47,13 @@ async def answers(
     app_client: Any,
     actors: tuple[str | None, ...],
     queries: Queries,
-    *,
-    audit: bool = False,
     **settings: Any,
 ) -> dict[bool, list[Answer]]:
-    """Every query as every actor, compiled and not (``audit``: the database is a copy
-    whose audit rows are read after each query)."""
+    """Every query as every actor, compiled and not, with the access-audit rows each
+    request wrote (read after it)."""
     out: dict[bool, list[Answer]] = {}
     for compiled in (True, False):
-        last = (await audit_since(url, 0))[0] if audit else 0
+        last = (await audit_since(url, 0))[0]
         out[compiled] = []
         async with app_client(url, compiled_reads=compiled, **settings) as client:
             for who in actors:
@@ -66,9 +64,7 @@ async def answers(
                     client.sql.reset()
                     response = await client.gql(query, variables)
                     count = client.sql.count
-                    rows: list[Any] = []
-                    if audit:
-                        last, rows = await audit_since(url, last)
+                    last, rows = await audit_since(url, last)
                     out[compiled].append(Answer(who, query, response, count, rows))
     return out
 

@@ -81,9 +81,7 @@ async def test_compiled_located_lists_answer_audit_and_query_as_the_resolvers(
 ) -> None:
     url = await demo_copy(pg_server, template_db)
     worker = await _worker(url)
-    found = await answers(
-        url, app_client, (*ACTORS, worker), QUERIES, audit=True, identity_cache_seconds=0
-    )
+    found = await answers(url, app_client, (*ACTORS, worker), QUERIES, identity_cache_seconds=0)
     assert_same(found)
     by_command = [a for a in found[True] if a.who == "command"]
     nodes = lambda who, query, root: [  # noqa: E731
