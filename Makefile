@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-deps lint format schema bench clean-db http-audit fuzz
+.PHONY: run test test-citus install system-deps lint format schema bench clean-db http-audit fuzz
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -53,6 +53,12 @@ test: install
 	BIN=$(BIN) scripts/http-audit.sh
 	BIN=$(BIN) scripts/fuzz.sh
 	$(BIN)/python -m pytest
+
+## Citus: install it if need be (built from CITUS_SOURCE, a source tarball), then the tests on
+## a private coordinator and two workers (tests_citus/)
+test-citus: install
+	scripts/citus-install.sh
+	$(BIN)/python -m pytest tests_citus
 
 ## schemathesis against a running server (FUZZ_SEED=N replays, FUZZ_EXAMPLES=N per operation)
 fuzz: install
