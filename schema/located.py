@@ -15,6 +15,7 @@ from authz.scope import within_reach
 from core.actor import require_category
 from core.models.base import prefix_match
 from schema.codes import known_area_prefix
+from schema.compiled.records import Shape, compiled_page
 from schema.fields import Column, FieldTable
 from schema.grid.loaders import GridByIdLoader
 from schema.pagination import Statement, keyset_page, to_connection
@@ -70,26 +71,32 @@ async def located_page(
     after: str | None,
     category: str,
     filters: Sequence[ColumnElement[bool]] = (),
+    shape: Shape | None = None,
 ) -> Any:
-    """A page of a located table, restricted to where the actor may read the category."""
-    actor = info.context.actor
-    require_category(actor, category)
-    prefix = await known_area_prefix(info, region_code)
-    stmt = statement.where(within_reach(actor, model.region_code, category), *filters)
-    if prefix:
-        stmt = stmt.where(prefix_match(model.region_code, prefix))
-    # Ordered by (region_code, id): a region's page is one range scan of that index.
-    page = await keyset_page(
-        info,
-        stmt,
-        [model.region_code, model.id],
-        lambda r: (r.region_code, r.id),
-        kind=kind,
-        key_types=[str, int],
-        first=first,
-        after=after,
-    )
-    return to_connection(connection, edge, page, kind)
+    """A page of a located table, restricted to where the actor may read the category;
+    with ``shape``, completed from it when the selection allows (schema/compiled)."""
+
+    async def resolve() -> Any:
+        actor = info.context.actor
+        require_category(actor, category)
+        prefix = await known_area_prefix(info, region_code)
+        stmt = statement.where(within_reach(actor, model.region_code, category), *filters)
+        if prefix:
+            stmt = stmt.where(prefix_match(model.region_code, prefix))
+        # Ordered by (region_code, id): a region's page is one range scan of that index.
+        page = await keyset_page(
+            info,
+            stmt,
+            [model.region_code, model.id],
+            lambda r: (r.region_code, r.id),
+            kind=kind,
+            key_types=[str, int],
+            first=first,
+            after=after,
+        )
+        return to_connection(connection, edge, page, kind)
+
+    return await (resolve() if shape is None else compiled_page(info, shape, resolve))
 
 
 __all__ = ["LocatedFields", "located_columns", "located_page"]

@@ -131,22 +131,23 @@ class Builder:
 
     def masked(self, row: Any, f: Selected, field_: Masked) -> Any:
         spec = field_.spec
-        if not field_.applies(row):
-            value = getattr(row, spec.attr)
-        else:
-            value = getattr(row, spec.attr)
-            if value is not None and not audit.reveal(
+        value = getattr(row, spec.attr)
+        if (
+            field_.applies(row)
+            and value is not None
+            and not audit.reveal(
                 self.info,
                 category=spec.category,
                 kind=spec.kind,
                 record_id=int(row.id),
                 region_code=row.region_code,
                 field=f.name,
-            ):
-                try:
-                    value = spec.mask(value)
-                except Exception as exc:  # the resolver reports it on the field: let it
-                    raise NotCompilable(f"{f.name} cannot be masked") from exc
+            )
+        ):
+            try:
+                value = spec.mask(value)
+            except Exception as exc:  # the resolver reports it on the field: let it
+                raise NotCompilable(f"{f.name} cannot be masked") from exc
         if field_.otherwise is not None:
             return value or field_.otherwise
         return value

@@ -16,8 +16,7 @@ from schema.compiled.records import compiled_object, compiled_page
 from schema.enums import RegionLevel
 from schema.grid.columns import REGIONS
 from schema.grid.loaders import GridByCodeLoader, RegionByCodeLoader
-from schema.grid.types import GridConnection, RegionConnection, RegionEdge, grid_page
-from schema.pagination import keyset_page, to_connection
+from schema.grid.types import GridConnection, RegionConnection, grid_page, region_page
 from schema.refs import GridRef, RegionRef
 
 
@@ -39,20 +38,9 @@ class GridQueries:
         if level is not None:
             stmt = stmt.where(Region.level == level.value)
 
-        async def resolve() -> Any:
-            page = await keyset_page(
-                info,
-                stmt,
-                [Region.code],
-                lambda r: (r.code,),
-                kind="region",
-                key_types=[str],
-                first=first,
-                after=after,
-            )
-            return to_connection(RegionConnection, RegionEdge, page, "region")
-
-        return await compiled_page(info, REGION_SHAPE, resolve)
+        return await compiled_page(
+            info, REGION_SHAPE, lambda: region_page(info, stmt, first, after)
+        )
 
     @strawberry.field(description="One region by its 6-, 9- or 12-digit code.")
     async def region(self, info: Info, code: str) -> RegionRef:

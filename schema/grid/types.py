@@ -63,11 +63,11 @@ REGION_FIELDS = FieldTable(
 RegionColumns: Any = REGION_FIELDS.part
 
 
-async def region_children(info: Info, row: Any, first: int = 50, after: str | None = None) -> Any:
-    """The page of a region's children (``Region.children``)."""
+async def region_page(info: Info, statement: Any, first: int, after: str | None) -> Any:
+    """A page of the regions ``statement`` selects, by code."""
     page = await keyset_page(
         info,
-        REGIONS.where(Region.parent_code == row.code),
+        statement,
         [Region.code],
         lambda r: (r.code,),
         kind="region",
@@ -76,6 +76,11 @@ async def region_children(info: Info, row: Any, first: int = 50, after: str | No
         after=after,
     )
     return to_connection(RegionConnection, RegionEdge, page, "region")
+
+
+async def region_children(info: Info, row: Any, first: int = 50, after: str | None = None) -> Any:
+    """The page of a region's children (``Region.children``)."""
+    return await region_page(info, REGIONS.where(Region.parent_code == row.code), first, after)
 
 
 @strawberry.type(name="RegionCore")

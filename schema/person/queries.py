@@ -7,7 +7,6 @@ from strawberry.types import Info
 
 from core.models import Household, Person
 from schema.compiled.persons import HOUSEHOLD_SHAPE, PERSON_SHAPE
-from schema.compiled.records import compiled_page
 from schema.located import located_page
 from schema.person.loaders import HOUSEHOLDS, PERSONS
 from schema.person.types import HouseholdConnection, HouseholdEdge, PersonConnection, PersonEdge
@@ -25,22 +24,19 @@ class PersonQueries:
         name: str | None = None,
     ) -> PersonConnection:
         filters = [Person.name == name] if name else []
-        return await compiled_page(
+        return await located_page(
             info,
-            PERSON_SHAPE,
-            lambda: located_page(
-                info,
-                Person,
-                PERSONS,
-                kind="person",
-                connection=PersonConnection,
-                edge=PersonEdge,
-                category="person:basic",
-                region_code=region_code,
-                first=first,
-                after=after,
-                filters=filters,
-            ),
+            Person,
+            PERSONS,
+            kind="person",
+            connection=PersonConnection,
+            edge=PersonEdge,
+            category="person:basic",
+            region_code=region_code,
+            first=first,
+            after=after,
+            filters=filters,
+            shape=PERSON_SHAPE,
         )
 
     @strawberry.field(description="Households whose region code starts with regionCode.")
@@ -51,19 +47,16 @@ class PersonQueries:
         first: int = 50,
         after: str | None = None,
     ) -> HouseholdConnection:
-        return await compiled_page(
+        return await located_page(
             info,
-            HOUSEHOLD_SHAPE,
-            lambda: located_page(
-                info,
-                Household,
-                HOUSEHOLDS,
-                kind="household",
-                connection=HouseholdConnection,
-                edge=HouseholdEdge,
-                category="person:basic",
-                region_code=region_code,
-                first=first,
-                after=after,
-            ),
+            Household,
+            HOUSEHOLDS,
+            kind="household",
+            connection=HouseholdConnection,
+            edge=HouseholdEdge,
+            category="person:basic",
+            region_code=region_code,
+            first=first,
+            after=after,
+            shape=HOUSEHOLD_SHAPE,
         )

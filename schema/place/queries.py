@@ -7,7 +7,6 @@ from strawberry.types import Info
 
 from core.models import Organization, Place, Thing
 from schema.compiled.places import ORGANIZATION_SHAPE, PLACE_SHAPE, THING_SHAPE
-from schema.compiled.records import compiled_page
 from schema.enums import OrganizationKind, PlaceKind, ThingKind
 from schema.located import located_page
 from schema.place.loaders import ORGANIZATIONS, PLACES, THINGS
@@ -32,22 +31,19 @@ class PlaceQueries:
         first: int = 50,
         after: str | None = None,
     ) -> PlaceConnection:
-        return await compiled_page(
+        return await located_page(
             info,
-            PLACE_SHAPE,
-            lambda: located_page(
-                info,
-                Place,
-                PLACES,
-                kind="place",
-                category="place",
-                connection=PlaceConnection,
-                edge=PlaceEdge,
-                region_code=region_code,
-                first=first,
-                after=after,
-                filters=[Place.kind == kind.value] if kind else [],
-            ),
+            Place,
+            PLACES,
+            kind="place",
+            category="place",
+            connection=PlaceConnection,
+            edge=PlaceEdge,
+            region_code=region_code,
+            first=first,
+            after=after,
+            filters=[Place.kind == kind.value] if kind else [],
+            shape=PLACE_SHAPE,
         )
 
     @strawberry.field(description="Components, facilities and IoT devices in a region.")
@@ -59,22 +55,19 @@ class PlaceQueries:
         first: int = 50,
         after: str | None = None,
     ) -> ThingConnection:
-        return await compiled_page(
+        return await located_page(
             info,
-            THING_SHAPE,
-            lambda: located_page(
-                info,
-                Thing,
-                THINGS,
-                kind="thing",
-                category="thing",
-                connection=ThingConnection,
-                edge=ThingEdge,
-                region_code=region_code,
-                first=first,
-                after=after,
-                filters=[Thing.kind == kind.value] if kind else [],
-            ),
+            Thing,
+            THINGS,
+            kind="thing",
+            category="thing",
+            connection=ThingConnection,
+            edge=ThingEdge,
+            region_code=region_code,
+            first=first,
+            after=after,
+            filters=[Thing.kind == kind.value] if kind else [],
+            shape=THING_SHAPE,
         )
 
     @strawberry.field(description="Social organizations, enterprises, party organizations.")
@@ -86,20 +79,17 @@ class PlaceQueries:
         first: int = 50,
         after: str | None = None,
     ) -> OrganizationConnection:
-        return await compiled_page(
+        return await located_page(
             info,
-            ORGANIZATION_SHAPE,
-            lambda: located_page(
-                info,
-                Organization,
-                ORGANIZATIONS,
-                kind="organization",
-                category="organization",
-                connection=OrganizationConnection,
-                edge=OrganizationEdge,
-                region_code=region_code,
-                first=first,
-                after=after,
-                filters=[Organization.kind == kind.value] if kind else [],
-            ),
+            Organization,
+            ORGANIZATIONS,
+            kind="organization",
+            category="organization",
+            connection=OrganizationConnection,
+            edge=OrganizationEdge,
+            region_code=region_code,
+            first=first,
+            after=after,
+            filters=[Organization.kind == kind.value] if kind else [],
+            shape=ORGANIZATION_SHAPE,
         )
