@@ -71,14 +71,15 @@ def money(value: Decimal, argument: str = "amount", *, positive: bool = False) -
     BAD_USER_INPUT; ``positive``: more than zero, else at least zero."""
     if not value.is_finite():
         raise BadInput(f"{argument} must be a number", argument=argument)
-    if value != value.quantize(CENT):
-        raise BadInput(f"{argument} has more than two decimals: {value}", argument=argument)
     if positive and value <= 0:
         raise BadInput(f"{argument} must be more than zero, got {value}", argument=argument)
     if value < 0:
         raise BadInput(f"{argument} must not be negative, got {value}", argument=argument)
+    # the range first: quantizing 1e400 to cents exceeds Decimal's precision
     if value > MAX_AMOUNT:
         raise BadInput(f"{argument} must be at most {MAX_AMOUNT}", argument=argument)
+    if value != value.quantize(CENT):
+        raise BadInput(f"{argument} has more than two decimals: {value}", argument=argument)
     return value.quantize(CENT)
 
 

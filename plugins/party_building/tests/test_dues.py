@@ -226,6 +226,7 @@ async def test_bad_input(pg_server: Any, template_db: str, app_client: Any) -> N
         bad_rates = [
             ("2026-03", "-1.00", "amount"),
             ("2026-03", "1.005", "amount"),  # more than cents
+            ("2026-03", "1e400", "amount"),  # too large to count in cents at all
             ("2026-13", "1.00", "fromMonth"),
             ("2026-3", "1.00", "fromMonth"),
             ("March", "1.00", "fromMonth"),
@@ -238,6 +239,7 @@ async def test_bad_input(pg_server: Any, template_db: str, app_client: Any) -> N
         bad_payments = [
             ("2026-01", "0", None, "amount"),
             ("2026-01", "-5", None, "amount"),
+            ("2026-01", "1e400", None, "amount"),  # found by the fuzzing
             ("2026-00", "5", "2026-01-15", "month"),
             ("26-01", "5", "2026-01-15", "month"),
             ("2026-01", "5", tomorrow, "paidOn"),
