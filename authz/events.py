@@ -10,7 +10,9 @@ from sqlalchemy import ColumnElement, false, or_
 
 from core.actor import Actor
 from core.models import Event
-from core.services.event_rules import holds
+from core.services.event_rules import can_see
+
+__all__ = ["can_see", "handled_events", "visible_events"]
 
 
 def visible_events(actor: Actor, event: Any = Event) -> ColumnElement[bool]:
@@ -33,11 +35,3 @@ def handled_events(actor: Actor, event: Any = Event) -> ColumnElement[bool]:
     if actor.department_code:
         parts.append(event.assignee_department == actor.department_code)
     return or_(*parts)
-
-
-def can_see(actor: Actor, row: Any) -> bool:
-    return (
-        actor.account_id == row.reporter_id
-        or holds(actor, row)
-        or actor.reach.allows("event", "read", row.region_code)
-    )

@@ -16,6 +16,7 @@ from core.database.identity import mark_identity_changed
 from core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from core.models import Department, Grid, Region
 from core.models.authz import ACTIONS, AuthzVersion, DepartmentGrant, GrantEvent
+from core.tenancy import county_of
 
 
 async def bump_version(session: AsyncSession) -> None:
@@ -60,8 +61,15 @@ async def grant_access(
             raise BadInput("expiresAt needs a time zone offset", argument="expiresAt")
         if expires_at <= datetime.now(UTC):
             raise BadInput("expiresAt is in the past", argument="expiresAt")
-    if await session.get(Department, department_code) is None:
+    department = await session.get(Department, department_code)
+    if department is None or not actor.in_tenancy(department.region_code):
         raise NotFound(f"no department has the code {department_code!r}", argument="departmentCode")
+    county = county_of(department.region_code)
+    if not prefix.startswith(county):
+        raise BadInput(
+            f"department {department_code} works in county {county}: its grants lie inside it",
+            argument="regionCode",
+        )
     known = (
         exists().where(Grid.code == prefix, Grid.valid_to.is_(None))
         if len(prefix) == 15

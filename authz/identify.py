@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +15,11 @@ from authz.scope import area_prefixes
 from core.actor import Actor
 from core.auth import TokenVerifier
 from core.errors import Unauthenticated
-from core.models import Account
+from core.models import Account, Department, Region
 from core.models.account import Role
 from core.models.authz import AuthzVersion
 from core.models.signin import AccountSession
+from core.tenancy import WHOLE, county_of, narrowest
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -41,6 +43,14 @@ _ACCOUNT = select(
     Account.region_code,
     Account.department_code,
     Account.is_active,
+    Account.tenancy,
+    select(Department.region_code)
+    .where(Department.code == Account.department_code)
+    .scalar_subquery()
+    .label("department_region"),
+    func.array(select(Region.prefix).where(Region.level == "district").scalar_subquery()).label(
+        "counties"
+    ),
     select(AuthzVersion.version).where(AuthzVersion.id == 1).scalar_subquery().label("version"),
     func.array(
         select(AccountSession.id)
@@ -85,6 +95,23 @@ async def identify(
     return replace(actor, session_id=claims.session_id)
 
 
+def account_tenancy(row: Any, own: tuple[str, ...]) -> str:
+    """Where an account's reach ends: its stored tenancy, narrowed to the county of its
+    region, its department's region or its grids (core.tenancy); the whole deployment
+    ("") when that holds every county there is (one county's deployment: no limit)."""
+    tenancy = narrowest(
+        (
+            row.tenancy or "",
+            county_of(row.region_code),
+            county_of(row.department_region),
+            *(county_of(code) for code in own),
+        )
+    )
+    if all(county.startswith(tenancy) for county in row.counties or ()):
+        return WHOLE
+    return tenancy
+
+
 async def identify_account(
     session: AsyncSession,
     account_id: int,
@@ -105,6 +132,7 @@ async def identify_account(
     await engine.refresh(session, int(row.version or 0))
     role = Role(row.role)
     own = await area_prefixes(session, row)
+    tenancy = account_tenancy(row, own)
     actor = Actor(
         account_id=row.id,
         username=row.username,
@@ -112,7 +140,8 @@ async def identify_account(
         region_code=row.region_code,
         department_code=row.department_code,
         area_prefixes=own,
-        reach=engine.reach(role, row.department_code, own),
+        reach=engine.reach(role, row.department_code, own).within(tenancy),
+        tenancy=tenancy,
         sessions=frozenset(row.sessions or ()),
     )
     if cache is not None and ticket is not None:

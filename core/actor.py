@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from core.errors import Forbidden, Unauthenticated
 from core.models.account import Role
 from core.reach import Reach
+from core.tenancy import contains
 
 STAFF_ROLES = frozenset(
     {
@@ -31,6 +32,8 @@ class Actor:
     #: The actor's own areas (a worker's grid, staff's region) as code prefixes.
     area_prefixes: tuple[str, ...] = field(default_factory=tuple)
     reach: Reach = field(default_factory=Reach.empty)
+    #: the division-code prefix the actor's reach never leaves ("" = whole deployment)
+    tenancy: str = ""
     #: the account's open sign-in sessions when the actor was read (a token's ``sid`` must
     #: be one of them)
     sessions: frozenset[int] = frozenset()
@@ -44,6 +47,10 @@ class Actor:
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    def in_tenancy(self, code: str | None) -> bool:
+        """The code lies inside the actor's tenancy."""
+        return contains(self.tenancy, code)
 
 
 ANONYMOUS = Actor()

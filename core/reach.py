@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import ColumnElement, false, or_, true
 
 from core.models.base import prefix_match
+from core.tenancy import clip
 
 
 class Reach:
@@ -19,9 +20,12 @@ class Reach:
         self,
         grants: Mapping[tuple[str, str], Iterable[str]],
         ancestors: Mapping[str, tuple[str, ...]],
+        tenancy: str = "",
     ) -> None:
         # ancestors[c] = (c, parent, grandparent…): a grant on any of them covers c.
         self._ancestors = ancestors
+        #: nothing is reached outside it, whatever the grants say ("" = whole deployment)
+        self.tenancy = tenancy
         self._grants: dict[tuple[str, str], frozenset[str]] = {
             k: frozenset(v) for k, v in grants.items()
         }
@@ -31,6 +35,12 @@ class Reach:
     @classmethod
     def empty(cls) -> Reach:
         return cls({}, {})
+
+    def within(self, tenancy: str) -> Reach:
+        """The same grants, confined to a tenancy (core.tenancy)."""
+        if tenancy == self.tenancy:
+            return self
+        return Reach(self._grants, self._ancestors, tenancy)
 
     def prefixes(self, category: str, action: str = "read") -> tuple[str, ...]:
         """Minimal prefixes under which ``action`` on ``category`` is allowed ("" = all)."""
@@ -47,7 +57,7 @@ class Reach:
             for p in minimal:
                 if not any(p.startswith(k) for k in kept):
                     kept.append(p)
-            found = self._cache[key] = tuple(sorted(kept))
+            found = self._cache[key] = clip(kept, self.tenancy)
         return found
 
     def allows(self, category: str, action: str, code: str | None) -> bool:

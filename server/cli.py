@@ -145,6 +145,13 @@ def user_add(
     department: Annotated[str | None, typer.Option(help="Department code.")] = None,
     name: Annotated[str | None, typer.Option(help="Display name (default: username).")] = None,
     phone: Annotated[str | None, typer.Option(help="Phone number.")] = None,
+    tenancy: Annotated[
+        str | None,
+        typer.Option(
+            help="County, city or province code the account belongs to ('' = the whole "
+            "deployment; default: the county of its region or department)."
+        ),
+    ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin.")
     ] = False,
@@ -170,6 +177,7 @@ def user_add(
             region_code=region,
             department_code=department,
             phone=phone,
+            tenancy=tenancy,
             min_password_length=settings.password_min_length,
             pm=pm,
         )
@@ -346,8 +354,11 @@ def user_set(
     ] = None,
     name: Annotated[str | None, typer.Option(help="A new display name.")] = None,
     phone: Annotated[str | None, typer.Option(help="A new phone number ('' clears it).")] = None,
+    tenancy: Annotated[
+        str | None, typer.Option(help="A new tenancy ('' = the whole deployment).")
+    ] = None,
 ) -> None:
-    """Change an account's role, region, department, name or phone.
+    """Change an account's role, region, department, tenancy, name or phone.
 
     Options left out stay as they are. A new role, region or department ends the account's
     sessions."""
@@ -363,6 +374,7 @@ def user_set(
             region_code=KEEP if region is None else region,
             department_code=KEEP if department is None else department,
             phone=KEEP if phone is None else phone,
+            tenancy=KEEP if tenancy is None else tenancy,
         )
 
     _admin_change(username, change)

@@ -126,6 +126,19 @@ class Client:
         return self.token
 
 
+async def load_demo_into(url: str, **options: Any) -> None:
+    """``load_demo`` into the database at ``url`` (the demo password, the plugins' demo
+    data too), in one transaction; ``options`` as ``load_demo`` takes them."""
+    from core.demo.load import load_demo
+
+    engine = make_engine(url, Settings(database_url=url))
+    async with make_sessionmaker(engine)() as session, session.begin():
+        await load_demo(
+            session, password=DEMO_PASSWORD, pm=make_plugin_manager(Settings()), **options
+        )
+    await engine.dispose()
+
+
 async def sql_scalar(url: str, sql: str, **params: Any) -> Any:
     """One value from the database at ``url`` (a connection of its own)."""
     engine = make_engine(url, Settings(database_url=url))

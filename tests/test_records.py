@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.codes.identity import make_identity_number
-from core.database.engine import make_engine
-from core.settings import Settings
-from tests.fixtures import sql_scalar
+from tests.fixtures import load_demo_into, sql_scalar
 from tests.test_locate import inner_points
 
 CREATE = """mutation($input: CreatePersonInput!) { createPerson(input: $input) {
@@ -19,22 +17,8 @@ async def count(url: str, sql: str) -> int:
 
 
 async def _small_demo(url: str) -> None:
-    from core.database.engine import make_sessionmaker
-    from core.demo.load import load_demo
-    from core.plugins import make_plugin_manager
-    from tests.fixtures import DEMO_PASSWORD
-
-    engine = make_engine(url, Settings(database_url=url))
-    async with make_sessionmaker(engine)() as session, session.begin():
-        await load_demo(
-            session,
-            persons=200,
-            seed=11,
-            password=DEMO_PASSWORD,
-            pm=make_plugin_manager(Settings()),
-            events=0,  # the tests write the events they count
-        )
-    await engine.dispose()
+    # the tests write the events they count
+    await load_demo_into(url, persons=200, seed=11, events=0)
 
 
 async def demo_copy(pg_server, template_db) -> str:  # type: ignore[no-untyped-def]

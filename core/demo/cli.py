@@ -67,12 +67,32 @@ def register(
                 show_default="today in GRIDGOV_TIMEZONE",
             ),
         ] = None,
+        counties: Annotated[
+            int,
+            typer.Option(
+                min=0,
+                max=9,
+                help="Further synthetic counties beside Xuzhou (Yibin's other county codes, "
+                "Xuzhou's outline moved east), each with --persons residents and --events "
+                "events; adds the city command centre command-5115.",
+            ),
+        ] = 0,
+        county_grids: Annotated[
+            int | None,
+            typer.Option(
+                min=20,
+                max=579,
+                help="Grids of each further county.",
+                show_default="579, as Xuzhou",
+            ),
+        ] = None,
     ) -> None:
         """Build the Xuzhou reference deployment: the real boundary, 579 synthetic grids
         (282 urban, 297 rural), workers, departments, residents and more. Demo accounts
         (admin, command, citizen, gw-<grid code>, ts-…, cs-…, ds-…) share the password
         GRIDGOV_DEMO_PASSWORD. A year of event history (30,000 events by default) runs up to
-        --today."""
+        --today. --counties adds synthetic neighbours, each with its own admin-<code>,
+        command-<code>, staff and workers."""
         from core.database.engine import make_sessionmaker
         from core.database.prepare import prepare_database
         from core.demo.load import clear_data, demo_present, load_demo
@@ -117,6 +137,8 @@ def register(
                             progress=progress,
                             today=day,
                             events=events,
+                            counties=counties,
+                            county_grids=county_grids,
                         )
             finally:
                 await engine.dispose()

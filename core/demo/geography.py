@@ -213,9 +213,9 @@ def _validate(urban_grids: int, rural_grids: int, streets: int, towns: int) -> N
         raise ValueError(f"too many rural grids ({rural_grids}) for {towns} towns")
 
 
-def _urban_centre(boundary: MultiPolygon) -> Point:
-    """URBAN_CENTRE if it lies well inside the district, else the nearest point ~100 m inside."""
-    target = Point(URBAN_CENTRE)
+def _urban_centre(boundary: MultiPolygon, seat: tuple[float, float]) -> Point:
+    """``seat`` if it lies well inside the district, else the nearest point ~100 m inside."""
+    target = Point(seat)
     for margin in (1e-3, 1e-4, 0.0):
         inner = boundary.buffer(-margin) if margin else boundary
         if inner.is_empty:
@@ -477,6 +477,8 @@ def build_partition(
     rural_grids: int = 297,
     streets: int = 3,
     towns: int = 15,
+    seat: tuple[float, float] = URBAN_CENTRE,
+    county: str = DISTRICT_CODE,
 ) -> DemoPartition:
     """Partition ``boundary`` (WGS84 lon/lat) into synthetic townships, communities and grids.
 
@@ -495,7 +497,7 @@ def build_partition(
         np.random.default_rng(s) for s in seq.spawn(5)
     )
 
-    centre = _urban_centre(boundary)
+    centre = _urban_centre(boundary, seat)
     proj = _Projection(centre.x, centre.y)
     boundary_xy = shapely.transform(boundary, proj.to_xy)
     district_km2 = boundary_xy.area
@@ -684,7 +686,7 @@ def build_partition(
     grids: list[DemoGrid] = []
 
     for position, street in enumerate(street_order):
-        t_code = f"{DISTRICT_CODE}{_STREET_SEGMENT_FIRST + position:03d}000"
+        t_code = f"{county}{_STREET_SEGMENT_FIRST + position:03d}000"
         t_communities: list[MultiPolygon] = []
         in_street = np.flatnonzero((street_of == street) & urban_grid)
         comm_ids = np.unique(community_of[in_street]).tolist()
@@ -717,7 +719,7 @@ def build_partition(
         )
 
     for position, town in enumerate(town_order):
-        t_code = f"{DISTRICT_CODE}{_TOWN_SEGMENT_FIRST + position:03d}000"
+        t_code = f"{county}{_TOWN_SEGMENT_FIRST + position:03d}000"
         village_ids = north_to_south(np.flatnonzero(town_of == town).tolist(), lambda g: grid_xy[g])
         if len(village_ids) > _MAX_VILLAGES_PER_TOWN:
             raise ValueError("too many villages in a town")

@@ -19,6 +19,7 @@ reads its inputs from the demo just written and COPYs the rows.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Callable
@@ -275,6 +276,10 @@ class Inputs:
     community_staff: dict[str, int]  # community region code → account
     next_account_id: int
     password_hash: str
+    #: the ids this county's events and their steps start from, and its citizens' names
+    next_event_id: int = 1
+    next_trace_id: int = 1
+    citizen_prefix: str = "citizen"
 
 
 @dataclass
@@ -284,14 +289,23 @@ class History:
     traces: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-async def read_inputs(session: AsyncSession) -> Inputs:
-    """The grids, staff, departments and categories of the demo in the database."""
+async def read_inputs(session: AsyncSession, county: str | None = None) -> Inputs:
+    """The grids, staff, departments and categories of the demo in the database (of one
+    county's when named; else of the first)."""
+    if county is None:
+        county = str(
+            await session.scalar(text("SELECT min(prefix) FROM region WHERE level = 'district'"))
+        )
+    like = county + "%"
 
     async def rows(sql: str) -> list[Any]:
-        return list((await session.execute(text(sql))).all())
+        return list((await session.execute(text(sql), {"like": like})).all())
 
     district = str(
-        await session.scalar(text("SELECT min(code) FROM region WHERE level = 'district'"))
+        await session.scalar(
+            text("SELECT code FROM region WHERE level = 'district' AND prefix = :county"),
+            {"county": county},
+        )
     )
     grid_rows = await rows("""
         SELECT g.id, g.code, g.name, g.kind, r.name AS community, g.worker_id,
@@ -299,7 +313,8 @@ async def read_inputs(session: AsyncSession) -> Inputs:
         FROM grid g JOIN region r ON r.code = g.community_code
         LEFT JOIN (SELECT grid_id, count(*) AS n FROM person GROUP BY grid_id) p
           ON p.grid_id = g.id
-        WHERE g.valid_to IS NULL AND g.worker_id IS NOT NULL ORDER BY g.code""")
+        WHERE g.valid_to IS NULL AND g.worker_id IS NOT NULL AND g.code LIKE :like
+        ORDER BY g.code""")
     geoms = shapely.from_wkb([bytes(r.wkb) for r in grid_rows])
     staff: dict[str, dict[str, int]] = {"community_staff": {}, "township_staff": {}}
     command_id = 0
@@ -307,7 +322,8 @@ async def read_inputs(session: AsyncSession) -> Inputs:
     for r in await rows("""
         SELECT id, role, region_code, department_code FROM account
         WHERE is_active AND role IN ('community_staff', 'township_staff', 'district_command',
-                                     'department_staff') ORDER BY id DESC"""):
+                                     'department_staff')
+          AND (region_code LIKE :like OR department_code LIKE :like) ORDER BY id DESC"""):
         if r.role == "district_command":
             command_id = r.id
         elif r.role == "department_staff":
@@ -315,11 +331,14 @@ async def read_inputs(session: AsyncSession) -> Inputs:
         else:
             staff[r.role][r.region_code] = r.id
     areas: dict[str, list[str]] = {}
-    for r in await rows("SELECT department_code, area_code FROM department_area ORDER BY 1, 2"):
+    for r in await rows(
+        "SELECT department_code, area_code FROM department_area "
+        "WHERE department_code LIKE :like ORDER BY 1, 2"
+    ):
         areas.setdefault(r.department_code, []).append(r.area_code)
     departments = tuple(
         Department(r.code, r.type, tuple(areas.get(r.code, ())), department_staff[r.code])
-        for r in await rows("SELECT code, type FROM department ORDER BY code")
+        for r in await rows("SELECT code, type FROM department WHERE code LIKE :like ORDER BY code")
         if r.code in department_staff
     )
     categories = tuple(
@@ -333,6 +352,8 @@ async def read_inputs(session: AsyncSession) -> Inputs:
         text("SELECT password_hash FROM account WHERE role <> 'admin' ORDER BY id LIMIT 1")
     )
     next_id = await session.scalar(text("SELECT coalesce(max(id), 0) + 1 FROM account"))
+    next_event = await session.scalar(text("SELECT coalesce(max(id), 0) + 1 FROM event"))
+    next_trace = await session.scalar(text("SELECT coalesce(max(id), 0) + 1 FROM event_trace"))
     return Inputs(
         district=district,
         grids=tuple(
@@ -346,6 +367,8 @@ async def read_inputs(session: AsyncSession) -> Inputs:
         community_staff=staff["community_staff"],
         next_account_id=int(next_id),
         password_hash=str(password_hash),
+        next_event_id=int(next_event),
+        next_trace_id=int(next_trace),
     )
 
 
@@ -598,7 +621,7 @@ def _citizens(inputs: Inputs, rng: random.Random, today: date, count: int) -> li
         rows.append(
             (
                 inputs.next_account_id + i,
-                f"citizen-{i + 1:04d}",
+                f"{inputs.citizen_prefix}-{i + 1:04d}",
                 person.name,
                 inputs.password_hash,
                 "citizen",
@@ -670,8 +693,9 @@ def generate(
     cells = beidou.encode_many(points[order, 0], points[order, 1], BEIDOU_LEVEL)
 
     eligible: dict[tuple[int, str], list[str]] = {}
-    trace_id = 0
-    for event_id, (i, geom, cell) in enumerate(zip(order, geoms, cells, strict=True), start=1):
+    trace_id = inputs.next_trace_id - 1
+    first = inputs.next_event_id
+    for event_id, (i, geom, cell) in enumerate(zip(order, geoms, cells, strict=True), start=first):
         grid = grids[int(grid_of[i])]
         category = categories[int(category_of[i])]
         key = (int(category_of[i]), grid.code)
@@ -758,7 +782,7 @@ def generate(
                     s.detail,
                 )
             )
-        if tick is not None and event_id % 1000 == 0:
+        if tick is not None and (event_id - first + 1) % 1000 == 0:
             tick(1000)
     if tick is not None:
         tick(count % 1000)
@@ -837,12 +861,22 @@ class HistoryCounts:
 
 
 async def load_history(
-    copier: Copier, *, seed: int, today: date, count: int, progress: Any = None
+    copier: Copier,
+    *,
+    seed: int,
+    today: date,
+    count: int,
+    progress: Any = None,
+    county: str | None = None,
+    citizen_prefix: str = "citizen",
 ) -> HistoryCounts:
-    """Generate the history from the demo already written, and COPY it."""
+    """Generate the history of a county (the first when None) from the demo already
+    written, and COPY it."""
     if count <= 0:
         return HistoryCounts(0, 0, 0)
-    inputs = await read_inputs(copier.session)
+    inputs = dataclasses.replace(
+        await read_inputs(copier.session, county), citizen_prefix=citizen_prefix
+    )
     task = None if progress is None else progress.add_task("events", total=count)
 
     def tick(n: int) -> None:

@@ -6,6 +6,7 @@ are synthetic and deterministic for a seed.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,7 +29,8 @@ from core.demo.catalog import (
     uscc,
 )
 from core.demo.context import DemoContext
-from core.demo.geography import DISTRICT_CODE, DISTRICT_NAME, build_partition, load_boundary
+from core.demo.counties import CITY_CODE, County, plan
+from core.demo.geography import DISTRICT_NAME, build_partition
 from core.demo.history import DEFAULT_EVENTS, load_history
 from core.demo.people import make_person
 from core.demo.population import (
@@ -46,8 +48,8 @@ from core.demo.population import (
 from core.errors import Conflict
 from core.models import Base, Region
 from core.plugins import call_async
+from core.tenancy import county_of
 
-DISTRICT_REGION = DISTRICT_CODE + "000000"
 #: Kept by --replace: reference data, and the access audit, which is append-only by law.
 #: (A plugin marks a reference table of its own with ``info={"reference": True}``.)
 REFERENCE_TABLES = {
@@ -128,43 +130,31 @@ async def load_demo(
     progress: Any = None,
     today: date | None = None,
     events: int | None = None,
+    counties: int = 0,
+    county_grids: int | None = None,
 ) -> DemoSummary:
     """Write the demo into an empty database (the caller owns the transaction). ``events``:
-    the year of event history before ``today`` (default 30,000; 0: none)."""
+    the year of event history before ``today`` (default 30,000; 0: none). ``counties``:
+    further synthetic counties beside Xuzhou (core.demo.counties), of ``county_grids``
+    grids each (default: as many as Xuzhou), each with ``persons`` residents and
+    ``events`` events too. Plugins' demo data is Xuzhou's."""
     if await demo_present(session):
         raise Conflict("the database already holds regions; use --replace to load anew")
     today = today or date(2026, 6, 30)
-    partition = build_partition(load_boundary(), seed=seed)
-    demo = DemoContext(
-        seed=seed, persons=persons, today=today, partition=partition, progress=progress
-    )
     copier = Copier(session)
+    totals: list[DemoSummary] = []
+    reference: DemoContext | None = None
+    used_id_numbers: set[str] = set()
     try:
-        await _regions(copier, demo)
-        departments = await _departments(copier, demo)
-        accounts = await _accounts_and_grids(copier, demo, departments, password)
-        counts = await _people(copier, demo)
-        things = await _things(copier, demo)
-        orgs = await _organizations(copier, demo)
-        history = await load_history(
-            copier,
-            seed=seed,
-            today=today,
-            count=DEFAULT_EVENTS if events is None else events,
-            progress=progress,
-        )
-        for table in (
-            "department_grant",
-            "account",
-            "grid",
-            "place",
-            "household",
-            "person",
-            "thing",
-            "organization",
-            "event",
-            "event_trace",
-        ):
+        for k, county in enumerate(plan(counties, county_grids)):
+            demo = await _county_context(
+                session, county, seed + 7919 * k, persons, today, progress, used_id_numbers
+            )
+            reference = reference or demo
+            totals.append(await _load_county(copier, demo, county, password, events))
+        if counties:
+            await _city_command(copier, password)
+        for table in ID_TABLES:
             await copier.sync_identity(table)
         await session.execute(
             text("UPDATE authz_version SET version = version + 1, changed_at = now()")
@@ -179,15 +169,110 @@ async def load_demo(
         )
     )
     if pm is not None:
-        await call_async(pm.hook.gridgov_demo_load, session=session, demo=demo)
+        await call_async(pm.hook.gridgov_demo_load, session=session, demo=reference)
     return DemoSummary(
-        regions=1 + len(partition.townships) + len(partition.communities),
-        grids=len(partition.grids),
+        *(sum(getattr(t, f.name) for t in totals) for f in dataclasses.fields(DemoSummary))
+    )
+
+
+#: tables whose ids the loader writes itself
+ID_TABLES = (
+    "department_grant",
+    "account",
+    "grid",
+    "place",
+    "household",
+    "person",
+    "thing",
+    "organization",
+    "event",
+    "event_trace",
+)
+
+
+async def _city_command(copier: Copier, password: str) -> None:
+    """The city's command centre: every county of the city, none of its own."""
+    next_id = await copier.session.scalar(text("SELECT max(id) + 1 FROM account"))
+    await copier.copy(
+        "account",
+        ("id", "username", "name", "password_hash", "role", "tenancy"),
+        [
+            (
+                next_id,
+                f"command-{CITY_CODE}",
+                "市指挥中心值班员",
+                hash_password(password),
+                "district_command",
+                CITY_CODE,
+            )
+        ],
+    )
+
+
+async def _county_context(
+    session: AsyncSession,
+    county: County,
+    seed: int,
+    persons: int,
+    today: date,
+    progress: Any,
+    used_id_numbers: set[str],
+) -> DemoContext:
+    partition = build_partition(
+        county.boundary,
+        seed=seed,
+        urban_grids=county.urban_grids,
+        rural_grids=county.rural_grids,
+        streets=county.streets,
+        towns=county.towns,
+        seat=county.seat,
+        county=county.code,
+    )
+    base = {
+        table: int(await session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}")))
+        for table in ID_TABLES
+    }
+    return DemoContext(
+        seed=seed,
+        persons=persons,
+        today=today,
+        partition=partition,
+        progress=progress,
+        county=county.code,
+        county_name=county.name,
+        reference=county.reference,
+        base=base,
+        used_id_numbers=used_id_numbers,
+    )
+
+
+async def _load_county(
+    copier: Copier, demo: DemoContext, county: County, password: str, events: int | None
+) -> DemoSummary:
+    await _regions(copier, demo)
+    departments = await _departments(copier, demo)
+    accounts = await _accounts_and_grids(copier, demo, departments, password)
+    counts = await _people(copier, demo)
+    things = await _things(copier, demo)
+    orgs = await _organizations(copier, demo)
+    history = await load_history(
+        copier,
+        seed=demo.seed,
+        today=demo.today,
+        count=DEFAULT_EVENTS if events is None else events,
+        progress=demo.progress,
+        county=county.code,
+        citizen_prefix="citizen" if county.reference else f"citizen-{county.code}",
+    )
+    p = demo.partition
+    return DemoSummary(
+        regions=1 + len(p.townships) + len(p.communities),
+        grids=len(p.grids),
         departments=len(departments),
         accounts=accounts + history.citizens,
-        persons=counts[2],
-        households=counts[1],
-        places=counts[0],
+        persons=counts[2] - demo.first_id("person"),
+        households=counts[1] - demo.first_id("household"),
+        places=counts[0] - demo.first_id("place"),
         things=things,
         organizations=orgs,
         events=history.events,
@@ -197,11 +282,12 @@ async def load_demo(
 
 async def _regions(copier: Copier, demo: DemoContext) -> None:
     p = demo.partition
+    district = demo.county + "000000"
     rows: list[tuple[Any, ...]] = [
         (
-            DISTRICT_REGION,
-            DISTRICT_CODE,
-            DISTRICT_NAME,
+            district,
+            demo.county,
+            demo.county_name,
             "district",
             "district",
             None,
@@ -209,7 +295,7 @@ async def _regions(copier: Copier, demo: DemoContext) -> None:
         )
     ]
     for t, g in zip(p.townships, ewkb([t.geometry for t in p.townships]), strict=True):
-        rows.append((t.code, t.code[:9], t.name, "township", t.kind, DISTRICT_REGION, g))
+        rows.append((t.code, t.code[:9], t.name, "township", t.kind, district, g))
     for c, g in zip(p.communities, ewkb([c.geometry for c in p.communities]), strict=True):
         rows.append((c.code, c.code, c.name, "community", c.kind, c.township_code, g))
     await copier.copy(
@@ -220,14 +306,23 @@ async def _regions(copier: Copier, demo: DemoContext) -> None:
 async def _departments(copier: Copier, demo: DemoContext) -> list[str]:
     rows: list[tuple[Any, ...]] = []
     areas: list[tuple[Any, ...]] = []
+    district = demo.county + "000000"
+    phones = 4000000 + 200000 * int(not demo.reference) + demo.first_id("department_grant")
     for typ, name in DISTRICT_DEPARTMENTS:
-        code = f"{DISTRICT_CODE}-{typ.upper().replace('_', '-')}"
-        rows.append((code, name, typ, DISTRICT_REGION, f"0831-{4000000 + len(rows):07d}"))
-        areas.append((code, DISTRICT_CODE))
+        code = f"{demo.county}-{typ.upper().replace('_', '-')}"
+        name = name.replace(DISTRICT_NAME, demo.county_name)
+        rows.append((code, name, typ, district, f"0831-{phones + len(rows):07d}"))
+        areas.append((code, demo.county))
     for t in demo.partition.townships:
         code = f"{t.code[:9]}-POLICE"
         rows.append(
-            (code, f"{t.name}派出所", "police_station", t.code, f"0831-{4100000 + len(rows):07d}")
+            (
+                code,
+                f"{t.name}派出所",
+                "police_station",
+                t.code,
+                f"0831-{phones + 100000 + len(rows):07d}",
+            )
         )
         areas.append((code, t.code[:9]))
     await copier.copy("department", ("code", "name", "type", "region_code", "phone"), rows)
@@ -235,7 +330,8 @@ async def _departments(copier: Copier, demo: DemoContext) -> list[str]:
     grants: list[tuple[Any, ...]] = []
     for (code, _name, typ, _region, _phone), (_, area) in zip(rows, areas, strict=True):
         for category, action in DEPARTMENT_GRANTS.get(typ, ()):
-            grants.append((len(grants) + 1, code, category, area, action, "demo default"))
+            grant_id = demo.first_id("department_grant") + len(grants) + 1
+            grants.append((grant_id, code, category, area, action, "demo default"))
     await copier.copy(
         "department_grant",
         ("id", "department_code", "category", "region_prefix", "action", "note"),
@@ -259,13 +355,23 @@ async def _accounts_and_grids(
         region: str | None,
         dept: str | None = None,
         phone: str | None = None,
+        tenancy: str | None = None,
     ) -> int:
-        accounts.append((len(accounts) + 1, username, name, pw, role, region, dept, phone))
-        return len(accounts)
+        account_id = demo.first_id("account") + len(accounts) + 1
+        if tenancy is None:
+            tenancy = county_of(region) or (demo.county if dept else "")
+        accounts.append((account_id, username, name, pw, role, region, dept, phone, tenancy))
+        return account_id
 
-    add("admin", "系统管理员", "admin", None)
-    add("command", "区指挥中心值班员", "district_command", DISTRICT_REGION)
-    add("citizen", "市民演示账号", "citizen", None)
+    district = demo.county + "000000"
+    if demo.reference:
+        add("admin", "系统管理员", "admin", None)
+        add("command", "区指挥中心值班员", "district_command", district)
+        add("citizen", "市民演示账号", "citizen", None)
+    else:
+        name = demo.county_name
+        add(f"admin-{demo.county}", f"{name}系统管理员", "admin", None, tenancy=demo.county)
+        add(f"command-{demo.county}", f"{name}指挥中心值班员", "district_command", district)
     for t in demo.partition.townships:
         add(f"ts-{t.code[:9]}", f"{t.name}网格办", "township_staff", t.code)
     for c in demo.partition.communities:
@@ -277,7 +383,8 @@ async def _accounts_and_grids(
     roles: list[tuple[Any, ...]] = []
     grids: list[tuple[Any, ...]] = []
     geoms = ewkb([g.geometry for g in demo.partition.grids])
-    for i, (g, geom) in enumerate(zip(demo.partition.grids, geoms, strict=True), start=1):
+    first_grid = demo.first_id("grid") + 1
+    for i, (g, geom) in enumerate(zip(demo.partition.grids, geoms, strict=True), start=first_grid):
         worker = make_person(rng, today=demo.today)
         while not (25 <= (demo.today.year - worker.birth_date.year) <= 58) or not worker.phone:
             worker = make_person(rng, today=demo.today)
@@ -300,6 +407,7 @@ async def _accounts_and_grids(
             "region_code",
             "department_code",
             "phone",
+            "tenancy",
         ),
         accounts,
     )
@@ -331,13 +439,18 @@ async def _people(copier: Copier, demo: DemoContext) -> tuple[int, int, int]:
     rng = demo.rng("people")
     grids = demo.partition.grids
     quotas = _quotas(demo.persons, len(grids), rng)
-    ids = Ids()
+    ids = Ids(
+        place=demo.first_id("place"),
+        household=demo.first_id("household"),
+        person=demo.first_id("person"),
+    )
     gen_people = GridPeople(
         rng=rng,
         gen=np.random.default_rng(demo.seed),
         today=demo.today,
         ids=ids,
-        used_id_numbers=set(),
+        used_id_numbers=demo.used_id_numbers,
+        home_code=demo.county,
     )
     communities = {c.code: c for c in demo.partition.communities}
     buf = Buffers()
@@ -382,7 +495,7 @@ async def _things(copier: Copier, demo: DemoContext) -> int:
             status = rng.choices(("normal", "faulty", "offline"), (95, 3, 2))[0]
             rows.append(
                 (
-                    len(rows) + 1,
+                    demo.first_id("thing") + len(rows) + 1,
                     kind,
                     category,
                     f"{name}{i:03d}",
@@ -421,7 +534,7 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
 
     def code(prefix2: str) -> str:
         while True:
-            value = uscc(prefix2, DISTRICT_CODE, "".join(rng.choice(USCC_CHARS) for _ in range(9)))
+            value = uscc(prefix2, demo.county, "".join(rng.choice(USCC_CHARS) for _ in range(9)))
             if value not in used:
                 used.add(value)
                 return value
@@ -439,7 +552,7 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
         pt = random_points(grid.geometry, 1, gen)[0]
         rows.append(
             (
-                len(rows) + 1,
+                demo.first_id("organization") + len(rows) + 1,
                 kind,
                 name,
                 credit,
@@ -455,7 +568,7 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
                 demo.worker_ids[grid.code],
             )
         )
-        return len(rows)
+        return int(rows[-1][0])
 
     first_grid: dict[str, Any] = {}
     branches: dict[str, int] = {}  # a community's party branch
@@ -498,7 +611,7 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
             boss = make_person(rng, today=demo.today)
             add(
                 "enterprise",
-                f"叙州区{boss.name[0]}{rng.choice('兴盛隆福丰和鑫源达华')}"
+                f"{demo.county_name}{boss.name[0]}{rng.choice('兴盛隆福丰和鑫源达华')}"
                 f"{rng.choice(ENTERPRISE_TRADES)}",
                 g,
                 credit=code("91"),

@@ -171,13 +171,15 @@ class GridPeople:
     today: date
     ids: Ids
     used_id_numbers: set[str]
+    #: the county whose registered residents these are (their identity numbers' address)
+    home_code: str = HOME_CODE
 
     def collected(self) -> tuple[datetime, str]:
         return collected(self.rng, self.today)
 
     def person(self) -> SyntheticPerson:
         while True:
-            p = make_person(self.rng, address_code=HOME_CODE, today=self.today)
+            p = make_person(self.rng, address_code=self.home_code, today=self.today)
             if p.id_number not in self.used_id_numbers:
                 self.used_id_numbers.add(p.id_number)
                 return p
@@ -272,7 +274,7 @@ class GridPeople:
         pid = self.ids.next("person")
         id_number: str | None = p.id_number
         passport = None
-        residence = "registered" if p.id_number.startswith(HOME_CODE) else "floating"
+        residence = "registered" if p.id_number.startswith(self.home_code) else "floating"
         if self.rng.random() < 0.0005:
             self.used_id_numbers.discard(p.id_number)
             id_number, residence = None, "overseas"

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, TimestampMixin, str_enum_check
+from core.tenancy import TENANCY_PATTERN
 
 
 class Role(StrEnum):
@@ -58,8 +59,14 @@ class Account(TimestampMixin, Base):
             "(role = 'department_staff') = (department_code IS NOT NULL)",
             name="department_staff_has_department",
         ),
+        CheckConstraint(f"tenancy ~ '{TENANCY_PATTERN}'", name="tenancy_format"),
+        CheckConstraint(
+            "region_code IS NULL OR left(region_code, length(tenancy)) = tenancy",
+            name="region_in_tenancy",
+        ),
         Index("ix_account_region_code", "region_code"),
         Index("ix_account_department_code", "department_code"),
+        Index("ix_account_tenancy", "tenancy", postgresql_ops={"tenancy": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -74,6 +81,9 @@ class Account(TimestampMixin, Base):
         String(32), ForeignKey("department.code"), nullable=True
     )
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    #: the county (6 digits), city (4) or province (2) the account belongs to; "" for the
+    #: whole deployment (core.tenancy)
+    tenancy: Mapped[str] = mapped_column(String(6), nullable=False, server_default="")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true", nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: when the password was last set (sign-in throttling counts failures after it)

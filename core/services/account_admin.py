@@ -33,7 +33,7 @@ from core.actor import Actor
 from core.auth import hash_password
 from core.database.identity import mark_identity_changed
 from core.errors import BadInput, Forbidden, NotFound, Unauthenticated
-from core.models import Account, Grid
+from core.models import Account, Department, Grid
 from core.models.account import Role
 from core.models.base import prefix_match
 from core.models.signin import (
@@ -45,6 +45,7 @@ from core.models.signin import (
 )
 from core.services.accounts import check_assignment, create_account, parse_role, set_password
 from core.services.signin import end_sessions
+from core.tenancy import county_of, encloses, narrowest, parse_tenancy
 
 #: the account's fields the admin log keeps, before and after a change
 LOGGED_FIELDS: Final = (
@@ -55,9 +56,10 @@ LOGGED_FIELDS: Final = (
     "department_code",
     "phone",
     "is_active",
+    "tenancy",
 )
 #: what decides an account's rights: changing one ends its sessions
-ASSIGNMENT: Final = ("role", "region_code", "department_code")
+ASSIGNMENT: Final = ("role", "region_code", "department_code", "tenancy")
 
 MAX_NAME = 100
 MAX_PHONE = 20
@@ -86,6 +88,12 @@ class Admin:
 
     account_id: int | None
     label: str
+    #: the accounts the administrator runs: those of this tenancy ("" = all; core.tenancy)
+    tenancy: str = ""
+
+    def runs(self, account: Account) -> bool:
+        """The account lies inside the administrator's tenancy."""
+        return encloses(self.tenancy, account.tenancy)
 
 
 #: the command line on the server
@@ -106,7 +114,7 @@ def acting_admin(actor: Actor) -> Admin:
         raise Unauthenticated("log in first")
     if actor.role != Role.ADMIN:
         raise Forbidden("only administrators manage accounts")
-    return Admin(actor.account_id, actor.username or str(actor.account_id))
+    return Admin(actor.account_id, actor.username or str(actor.account_id), actor.tenancy)
 
 
 def require_reader(actor: Actor) -> None:
@@ -145,13 +153,55 @@ async def _log(
     await session.flush()
 
 
-async def _locked(session: AsyncSession, account_id: int) -> Account:
+async def _locked(session: AsyncSession, admin: Admin, account_id: int) -> Account:
     account = await session.scalar(
         select(Account).where(Account.id == account_id).with_for_update()
     )
-    if account is None:
+    if account is None or not admin.runs(account):  # another county's: as if not there
         raise NotFound(f"no account has the id {account_id}", argument="id")
     return account
+
+
+async def _tenancy(
+    session: AsyncSession,
+    admin: Admin,
+    wanted: str | None,
+    region_code: str | None,
+    department_code: str | None,
+    current: str | None = None,
+) -> str:
+    """The tenancy an account gets: the one ``wanted`` (checked), else the county of its
+    region or department, else ``current``, else the administrator's; never outside the
+    administrator's (FORBIDDEN)."""
+    department_region = (
+        await session.scalar(
+            select(Department.region_code).where(Department.code == department_code)
+        )
+        if department_code
+        else None
+    )
+    derived = narrowest((county_of(region_code), county_of(department_region)))
+    if wanted is not None:
+        tenancy = parse_tenancy(wanted)
+        if derived and not encloses(tenancy, derived):
+            raise BadInput(
+                f"the account's region or department lies in {derived}, outside the "
+                f"tenancy {tenancy or 'of the whole deployment'}",
+                argument="tenancy",
+            )
+    elif derived:
+        tenancy = derived
+    elif current is not None:
+        tenancy = current
+    else:
+        tenancy = admin.tenancy
+    if not encloses(admin.tenancy, tenancy):
+        raise Forbidden(
+            f"you run the accounts of {admin.tenancy}; {tenancy or 'the whole deployment'} "
+            "is outside it",
+            argument="tenancy",
+        )
+    return tenancy
 
 
 async def account_id_of(session: AsyncSession, username: str) -> int:
@@ -208,21 +258,27 @@ async def create_account_logged(
     region_code: str | None = None,
     department_code: str | None = None,
     phone: str | None = None,
+    tenancy: str | None = None,
     min_password_length: int,
     pm: Any = None,
 ) -> Account:
-    """``create_account`` and its log row (flushed, not committed)."""
+    """``create_account`` and its log row (flushed, not committed); ``tenancy`` as in
+    ``_tenancy``."""
+    department = _code(department_code)
+    # the region normalised (and the assignment checked) before its county is taken
+    region = await check_assignment(session, parse_role(role), _code(region_code), department)
     account = await create_account(
         session,
         username=username,
         name=_name(name),
         password=password,
         role=role,
-        region_code=_code(region_code),
-        department_code=_code(department_code),
+        region_code=region,
+        department_code=department,
         phone=_phone(phone),
         min_password_length=min_password_length,
         pm=pm,
+        tenancy=await _tenancy(session, admin, tenancy, region, department),
     )
     await session.refresh(account)  # is_active and the timestamps the database set
     await _log(session, admin, account.id, AdminAction.CREATE, None, snapshot(account))
@@ -239,16 +295,17 @@ async def update_account(
     region_code: str | Keep | None = KEEP,
     department_code: str | Keep | None = KEEP,
     phone: str | Keep | None = KEEP,
+    tenancy: str | Keep = KEEP,
 ) -> Account:
     """Change the given fields (``KEEP``: unchanged; ``None`` clears a region, department
     or phone). A new role, region or department is checked as a whole and ends the
     account's sessions, so that its next token carries the new rights. Nothing changed:
     nothing written."""
-    account = await _locked(session, account_id)
+    account = await _locked(session, admin, account_id)
     before = snapshot(account)
     new_name = account.name if isinstance(name, Keep) else _name(name)
     new_phone = account.phone if isinstance(phone, Keep) else _phone(phone)
-    assigning = not all(isinstance(v, Keep) for v in (role, region_code, department_code))
+    assigning = not all(isinstance(v, Keep) for v in (role, region_code, department_code, tenancy))
     new_role = account.role if isinstance(role, Keep) else parse_role(role).value
     region = account.region_code if isinstance(region_code, Keep) else _code(region_code)
     department = (
@@ -261,6 +318,14 @@ async def update_account(
                 argument="role",
             )
         region = await check_assignment(session, Role(new_role), region, department)
+        account.tenancy = await _tenancy(
+            session,
+            admin,
+            None if isinstance(tenancy, Keep) else tenancy,
+            region,
+            department,
+            account.tenancy,
+        )
     account.name = new_name
     account.phone = new_phone
     account.role = new_role
@@ -285,7 +350,7 @@ async def disable_account(
     note = _reason(reason, required=True)
     if admin.account_id == account_id:
         raise BadInput("you cannot disable your own account", argument="id")
-    account = await _locked(session, account_id)
+    account = await _locked(session, admin, account_id)
     if not account.is_active:
         return account
     before = snapshot(account)
@@ -302,7 +367,7 @@ async def enable_account(
 ) -> Account:
     """The account may sign in again (already active: nothing written)."""
     note = _reason(reason, required=False)
-    account = await _locked(session, account_id)
+    account = await _locked(session, admin, account_id)
     if account.is_active:
         return account
     before = snapshot(account)
@@ -334,7 +399,7 @@ async def reset_password(
     """A one-time code for the account's owner to set a new password with (see the
     module's doc): earlier codes superseded, sessions ended, the old password replaced by
     an unknown one; logged without the code."""
-    account = await _locked(session, account_id)
+    account = await _locked(session, admin, account_id)
     now = datetime.now(UTC)
     await session.execute(
         update(PasswordReset)
@@ -406,7 +471,7 @@ async def set_password_with_code(
 async def end_account_sessions(session: AsyncSession, admin: Admin, account_id: int) -> int:
     """End every open session of the account (its tokens stop working); how many. Logged
     (with the number as the note) even when there was none."""
-    account = await _locked(session, account_id)
+    account = await _locked(session, admin, account_id)
     mark_identity_changed(session)
     ended = await end_sessions(session, account.id, SessionEnd.ENDED_BY_ADMIN)
     state = snapshot(account)
@@ -438,6 +503,7 @@ MANAGED = select(
     Account.department_code,
     Account.phone,
     Account.is_active,
+    Account.tenancy,
     Account.last_login_at,
     Account.created_at,
     Account.password_changed_at,
@@ -452,11 +518,14 @@ def list_accounts(
     region_prefix: str | None = None,
     department_code: str | None = None,
     active: bool | None = None,
+    tenancy: str = "",
 ) -> Any:
     """The SELECT of ``MANAGED`` rows matching every filter given: ``search`` in the
     username or name (any case), a ``role``, a region prefix (accounts of regions under
     it, and grid workers of current grids under it), a department, active or not."""
     stmt = MANAGED
+    if tenancy:
+        stmt = stmt.where(prefix_match(Account.tenancy, tenancy))
     if search is not None and search.strip():
         text = search.strip()
         stmt = stmt.where(

@@ -19,6 +19,7 @@ from core.models.signin import SessionEnd
 from core.plugins import call_async
 from core.services.passwords import check_new_password
 from core.services.signin import end_sessions
+from core.tenancy import county_of
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
@@ -91,8 +92,10 @@ async def create_account(
     phone: str | None = None,
     min_password_length: int = 12,
     pm: Any = None,
+    tenancy: str | None = None,
 ) -> Account:
-    """Validate and add an account (flushed, not committed)."""
+    """Validate and add an account (flushed, not committed); its tenancy is the county of
+    its region unless given (core.tenancy)."""
     username = check_username(username)
     if not name.strip():
         raise BadInput("the name must not be empty", argument="name")
@@ -111,6 +114,7 @@ async def create_account(
         region_code=region_code,
         department_code=department_code,
         phone=phone,
+        tenancy=county_of(region_code) if tenancy is None else tenancy,
     )
     session.add(account)
     await session.flush()

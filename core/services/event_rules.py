@@ -87,13 +87,25 @@ def holds(actor: Actor, event: Any) -> bool:
         return actor.role is Role.COMMUNITY_STAFF and actor.region_code == region
     if level == "township":
         return actor.role is Role.TOWNSHIP_STAFF and actor.region_code == region
-    return actor.role is Role.DISTRICT_COMMAND
+    return actor.role is Role.DISTRICT_COMMAND and actor.in_tenancy(region)
+
+
+def can_see(actor: Actor, event: Any) -> bool:
+    """The reporter, whoever holds the event now, and whoever's reach covers its region
+    for ``event`` ``read`` may see it."""
+    return (
+        actor.account_id == event.reporter_id
+        or holds(actor, event)
+        or actor.reach.allows("event", "read", event.region_code)
+    )
 
 
 def may_supervise(actor: Actor, event: Any) -> bool:
     """Higher levels issue supervision cards: the district on anything below it, a township
     on its grids and communities."""
     if actor.role is Role.DISTRICT_COMMAND:
+        if not actor.in_tenancy(event.region_code):
+            return False
         return event.level != "district" or event.assignee_department is not None
     if actor.role is Role.TOWNSHIP_STAFF and actor.region_code:
         return event.level in ("grid", "community") and event.region_code.startswith(
@@ -219,7 +231,7 @@ def may_verify(actor: Actor, event: Any) -> bool:
     """Verifying and closing on site: the command centre, the worker of the event's grid
     (a grid worker's own area is their current grids), or the level holding it."""
     if actor.role is Role.DISTRICT_COMMAND:
-        return True
+        return actor.in_tenancy(event.region_code)
     code = event.region_code or ""
     if actor.role is Role.GRID_WORKER and len(code) == 15 and code in actor.area_prefixes:
         return True

@@ -20,6 +20,7 @@ from core.models.event import EventTrace
 from core.plugins import call_async
 from core.services.event_rules import (
     LEVEL_UP,
+    can_see,
     check_state,
     holds,
     may_supervise,
@@ -27,6 +28,7 @@ from core.services.event_rules import (
     status_after,
 )
 from core.services.locating import Placement, place_point, time_code_of
+from core.tenancy import county_of
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 CHANNELS = ("citizen_app", "worker_app", "command")
@@ -66,13 +68,28 @@ def _text(value: str | None, name: str, limit: int, required: bool = True) -> st
     return value
 
 
-async def _district(session: AsyncSession) -> str:
-    code = await session.scalar(
-        text("SELECT min(code) FROM region WHERE level = 'district' HAVING count(*) = 1")
-    )
-    if code is None:
-        raise Conflict("the deployment has no single district region to route events to")
-    return str(code)
+_DISTRICT = text("""
+SELECT min(code) FROM region
+WHERE level = 'district' AND (CAST(:county AS text) IS NULL OR prefix = :county)
+HAVING count(*) = 1
+""")
+
+
+async def _district(session: AsyncSession, county: str | None = None) -> str:
+    """The region code of the county (district) ``county`` names, or of the deployment's
+    only one when it names none."""
+    code = await session.scalar(_DISTRICT, {"county": county or None})
+    if code is not None:
+        return str(code)
+    if county:
+        raise Conflict(f"no district region has the county code {county}")
+    several = await session.scalar(text("SELECT count(*) > 1 FROM region WHERE level = 'district'"))
+    if several:
+        raise BadInput(
+            "this deployment holds several counties: give a location inside one",
+            argument="location",
+        )
+    raise Conflict("the deployment has no district region to route events to")
 
 
 def _point(lon: float | None, lat: float | None) -> str | None:
@@ -158,11 +175,13 @@ async def report_event(
         raise BadInput(f"unknown event category {report.category_code!r}", argument="categoryCode")
     title = _text(report.title, "title", 200)
     description = _text(report.description, "description", 5000)
-    district = await _district(session)
     if report.lon is not None and report.lat is not None:
         placement = await place_point(session, report.lon, report.lat)
+        district = await _district(session, county_of(placement.region_code) or None)
     elif report.address and report.address.strip():
-        # An address alone cannot be placed here (no geocoder): the command centre routes it.
+        # An address alone cannot be placed here (no geocoder): the command centre of the
+        # reporter's county (or of the only one) routes it.
+        district = await _district(session, actor.tenancy if len(actor.tenancy) == 6 else None)
         placement = Placement(grid_id=None, region_code=district[:6], beidou_code="", grid=None)
     else:
         raise BadInput("give a location, or at least an address", argument="location")
@@ -267,6 +286,8 @@ async def transition(
     if not actor.authenticated:
         raise Unauthenticated("log in first")
     event = await _load(session, event_id)
+    if not actor.in_tenancy(event.region_code) and not can_see(actor, event):
+        raise NotFound(f"no event has the id {event_id}", argument="id")  # another county's
     version, before = event.version, event.status
     if params.get("expected_version") not in (None, version):
         raise Conflict(f"the event is at version {version}, not {params['expected_version']}")
@@ -317,7 +338,7 @@ async def _escalate(
     up = LEVEL_UP.get(event.level)
     if up is None:
         raise Conflict("the district command centre is the top level")
-    district = await _district(session)
+    district = await _district(session, county_of(event.region_code) or None)
     region = region_of_level(event.region_code or district, up, district)
     if up != "district" and not event.region_code.startswith(region[:9]):
         region = district  # an event outside every grid has no community or township
@@ -414,7 +435,7 @@ async def _resolve(
 
 async def _verifier(session: AsyncSession, actor: Actor, event: Event) -> bool:
     if actor.role is not None and actor.role.value == "district_command":
-        return True
+        return actor.in_tenancy(event.region_code)
     if event.grid_id is not None:
         grid = await session.get(Grid, event.grid_id)
         current = (

@@ -15,8 +15,10 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
+from core.actor import Actor
 from core.errors import BadInput, DomainError, NotFound
 from core.models import Account, AccountAdminLog, LoginAttempt
+from core.models.base import prefix_match
 from core.services import account_admin as admin_service
 from core.services.account_admin import KEEP, Keep, acting_admin, require_reader
 from schema.account.admin_types import (
@@ -86,6 +88,11 @@ async def _managed(session: AsyncSession, account_id: int) -> ManagedAccount:
     return ManagedAccount.of(row)
 
 
+def _tenants(actor: Actor) -> Any:
+    """The ids of the accounts inside the actor's tenancy (a subquery)."""
+    return select(Account.id).where(prefix_match(Account.tenancy, actor.tenancy))
+
+
 def _given(value: Any) -> Any:
     return KEEP if value is strawberry.UNSET else value
 
@@ -116,6 +123,7 @@ class AccountAdminQueries:
             region_prefix=prefix or None,
             department_code=department_code,
             active=active,
+            tenancy=info.context.actor.tenancy,
         )
         page = await keyset_page(
             info,
@@ -134,7 +142,9 @@ class AccountAdminQueries:
     async def account(self, info: Info, id: strawberry.ID) -> ManagedAccount:
         require_reader(info.context.actor)
         account_id = parse_id(id)
-        stmt = admin_service.list_accounts().where(Account.id == account_id)
+        stmt = admin_service.list_accounts(tenancy=info.context.actor.tenancy).where(
+            Account.id == account_id
+        )
         row = (await info.context.execute(stmt)).one_or_none()
         if row is None:
             raise NotFound(f"no account has the id {id}", argument="id")
@@ -165,6 +175,8 @@ class AccountAdminQueries:
         wanted = optional_id(account_id, "accountId")
         if wanted is not None:
             stmt = stmt.where(AccountAdminLog.account_id == wanted)
+        if info.context.actor.tenancy:
+            stmt = stmt.where(AccountAdminLog.account_id.in_(_tenants(info.context.actor)))
         page = await newest_first(info, stmt, AccountAdminLog.id, "adminlog", first, after)
         page.rows = [AdminLogEntry.of(r) for r in page.rows]
         return to_connection(AdminLogEntryConnection, AdminLogEntryEdge, page, "adminlog")
@@ -198,6 +210,8 @@ class AccountAdminQueries:
         )
         if username is not None:
             stmt = stmt.where(LoginAttempt.username == username.strip().lower())
+        if info.context.actor.tenancy:
+            stmt = stmt.where(LoginAttempt.account_id.in_(_tenants(info.context.actor)))
         if address is not None:
             stmt = stmt.where(LoginAttempt.address == address.strip())
         if outcome is not None:
@@ -229,6 +243,7 @@ class AccountAdminMutations:
                     region_code=input.region_code,
                     department_code=input.department_code,
                     phone=input.phone,
+                    tenancy=input.tenancy,
                     min_password_length=ctx.settings.password_min_length,
                     pm=ctx.plugin_manager,
                 )
@@ -250,6 +265,13 @@ class AccountAdminMutations:
             raise BadInput("an account keeps a name; leave name out to keep it", argument="name")
         if role is None:
             raise BadInput("an account keeps a role; leave role out to keep it", argument="role")
+        tenancy = _given(input.tenancy)
+        if tenancy is None:
+            raise BadInput(
+                "an account keeps a tenancy (empty: the whole deployment); leave tenancy out "
+                "to keep it",
+                argument="tenancy",
+            )
         with input_names():
             async with ctx.transaction() as session:
                 await admin_service.update_account(
@@ -261,6 +283,7 @@ class AccountAdminMutations:
                     region_code=_given(input.region_code),
                     department_code=_given(input.department_code),
                     phone=_given(input.phone),
+                    tenancy=tenancy,
                 )
                 return await _managed(session, account_id)
 

@@ -52,6 +52,10 @@ class ManagedAccount:
     open_sessions: int = strawberry.field(
         description="Sign-ins neither ended nor expired (each a working token)"
     )
+    tenancy: str = strawberry.field(
+        description="The county (6 digits), city (4) or province (2) the account belongs "
+        "to, which its reach never leaves; empty: the whole deployment"
+    )
     region_code: strawberry.Private[str | None]
     department_code: strawberry.Private[str | None]
 
@@ -81,6 +85,7 @@ class ManagedAccount:
             created_at=row.created_at,
             password_changed_at=row.password_changed_at,
             open_sessions=int(row.open_sessions or 0),
+            tenancy=row.tenancy,
             region_code=row.region_code,
             department_code=row.department_code,
         )
@@ -183,6 +188,12 @@ class CreateAccountInput:
         default=None, description="Department staff only: their department"
     )
     phone: str | None = None
+    tenancy: str | None = strawberry.field(
+        default=None,
+        description="The county, city or province code the account belongs to (e.g. 511504, "
+        "511500 or 5115 for a city); empty for the whole deployment. Left out: the county "
+        "of its region or department, else yours",
+    )
 
 
 @strawberry.input(
@@ -195,3 +206,4 @@ class UpdateAccountInput:
     region_code: str | None = strawberry.UNSET
     department_code: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
+    tenancy: str | None = strawberry.UNSET

@@ -6,13 +6,15 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from strawberry.types import Info
 
 from core.actor import require_category
-from core.errors import BadInput, Forbidden, Unauthenticated
+from core.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from core.models import Department
 from core.models.account import Role
 from core.models.authz import AccessAudit, DepartmentGrant
+from core.models.base import prefix_match
 from schema.authz.types import (
     AccessRecord,
     AccessRecordConnection,
@@ -51,6 +53,12 @@ class AuthzQueries:
             raise Unauthenticated("log in first")
         if actor.role not in (Role.ADMIN, Role.AUDITOR) and actor.department_code != code:
             raise Forbidden("only admins, auditors and the department's staff see its grants")
+        if actor.tenancy and actor.department_code != code:
+            region = await info.context.scalar(
+                select(Department.region_code).where(Department.code == code)
+            )
+            if not actor.in_tenancy(region):  # another county's department: not here
+                raise NotFound(f"no department has the code {code!r}", argument="code")
         stmt = select(*GRANT_COLUMNS).where(DepartmentGrant.department_code == code)
         if not include_inactive:
             stmt = stmt.where(DepartmentGrant.revoked_at.is_(None)).where(
@@ -89,6 +97,12 @@ class AuthzQueries:
             AccessAudit.fields,
             AccessAudit.operation,
         )
+        tenancy = info.context.actor.tenancy
+        if tenancy:  # reads of records in the auditor's county (or city, province)
+            code = func.unnest(AccessAudit.region_codes).column_valued("code")
+            stmt = stmt.where(
+                exists(select(1).select_from(code).where(prefix_match(code, tenancy)))
+            )
         if actor_username is not None:
             stmt = stmt.where(AccessAudit.actor_username == actor_username)
         if record_kind is not None:

@@ -141,6 +141,8 @@ class EventQueries:
             )
             if region is not None:
                 clause = and_(clause, Event.handling_region == region)
+            elif actor.tenancy:
+                clause = and_(clause, prefix_match(Event.handling_region, actor.tenancy))
             mine.append(clause)
         stmt = EVENTS.where(or_(*mine), Event.status != "closed")
         return await _page(info, stmt, first, after)
