@@ -384,12 +384,12 @@ async def _seed_events(url: str) -> None:
                 text("""
                 INSERT INTO event (category_code, title, description, status, level,
                   handling_region, assignee_id, reporter_id, channel, idempotency_key,
-                  deadline_at, geom, grid_id, region_code, collected_at)
+                  deadline_at, geom, grid_id, region_code, county, collected_at)
                 SELECT 'city.sanitation', '垃圾堆积', '需要清运',
                   (ARRAY['assigned','accepted','resolved','closed'])[1 + i % 4], 'grid',
                   g.code, g.worker_id, 3, 'citizen_app', 'bench-' || g.id || '-' || i,
                   now() + interval '1 day', ST_PointOnSurface(g.geom), g.id, g.code,
-                  now() - i * interval '1 hour'
+                  left(g.code, 6), now() - i * interval '1 hour'
                 FROM grid g, generate_series(1, 12) i WHERE g.valid_to IS NULL""")
             )
     await engine.dispose()

@@ -43,6 +43,17 @@ def county_of(code: str | None) -> str:
     return code[:COUNTY_DIGITS] if code and len(code) >= COUNTY_DIGITS else WHOLE
 
 
+def single_county(prefixes: Iterable[str]) -> str | None:
+    """The one county every prefix lies in (None: none given, or more than one county)."""
+    counties = {
+        prefix[:COUNTY_DIGITS] if len(prefix) >= COUNTY_DIGITS else "" for prefix in prefixes
+    }
+    if len(counties) != 1:
+        return None
+    (county,) = counties
+    return county or None
+
+
 def narrowest(parts: Iterable[str]) -> str:
     """The most specific of several tenancies that nest (the longest)."""
     return max(parts, key=len, default=WHOLE)

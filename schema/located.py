@@ -14,6 +14,7 @@ from strawberry.types import Info
 from authz.scope import within_reach
 from core.actor import require_category
 from core.models.base import prefix_match
+from core.tenancy import single_county
 from schema.codes import known_area_prefix
 from schema.compiled.records import Shape, compiled_page
 from schema.fields import Column, FieldTable
@@ -83,6 +84,10 @@ async def located_page(
         stmt = statement.where(within_reach(actor, model.region_code, category), *filters)
         if prefix:
             stmt = stmt.where(prefix_match(model.region_code, prefix))
+        # one county in sight: say so, and a county's rows are all read where they live
+        county = single_county((prefix,) if prefix else actor.reach.prefixes(category))
+        if county is not None:
+            stmt = stmt.where(model.county == county)
         # Ordered by (region_code, id): a region's page is one range scan of that index.
         page = await keyset_page(
             info,

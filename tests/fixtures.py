@@ -85,9 +85,12 @@ async def demo_url(pg_server: TestServer, template_db: str) -> AsyncIterator[str
 @dataclass
 class StatementCounter:
     statements: list[str] = field(default_factory=list)
+    #: the parameters each statement was sent with
+    parameters: list[Any] = field(default_factory=list)
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         self.statements.append(statement)
+        self.parameters.append(args[0] if args else None)
 
     @property
     def count(self) -> int:
@@ -95,6 +98,7 @@ class StatementCounter:
 
     def reset(self) -> None:
         self.statements.clear()
+        self.parameters.clear()
 
 
 @dataclass
@@ -127,14 +131,16 @@ class Client:
 
 
 async def load_demo_into(url: str, **options: Any) -> None:
-    """``load_demo`` into the database at ``url`` (the demo password, the plugins' demo
-    data too), in one transaction; ``options`` as ``load_demo`` takes them."""
+    """``load_demo`` into the database at ``url`` (the demo password, the enabled plugins'
+    demo data too), in one transaction; ``options`` as ``load_demo`` takes them, and
+    ``settings`` (which plugins are on)."""
     from core.demo.load import load_demo
 
-    engine = make_engine(url, Settings(database_url=url))
+    settings = options.pop("settings", None) or Settings(database_url=url)
+    engine = make_engine(url, settings)
     async with make_sessionmaker(engine)() as session, session.begin():
         await load_demo(
-            session, password=DEMO_PASSWORD, pm=make_plugin_manager(Settings()), **options
+            session, password=DEMO_PASSWORD, pm=make_plugin_manager(settings), **options
         )
     await engine.dispose()
 

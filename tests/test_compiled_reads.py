@@ -68,7 +68,7 @@ async def _seed_events(url: str) -> str:
             text("""
             INSERT INTO event (category_code, title, description, address, status, level,
               handling_region, assignee_id, reporter_id, channel, idempotency_key,
-              deadline_at, geom, grid_id, region_code, beidou_code, collected_at,
+              deadline_at, geom, grid_id, region_code, county, beidou_code, collected_at,
               resolved_at, rating)
             SELECT 'city.sanitation', '垃圾 "堆积" ' || i, E'需要\\n清运', '北路' || i,
               (ARRAY['assigned','accepted','resolved','closed'])[1 + i % 4], 'grid',
@@ -77,7 +77,7 @@ async def _seed_events(url: str) -> str:
                    ELSE g.worker_id END,
               'citizen_app', 'cmp-' || g.id || '-' || i,
               timestamptz '2026-07-01 08:00:00.5+08' + i * interval '1 hour',
-              ST_PointOnSurface(g.geom), g.id, g.code, 'N48A',
+              ST_PointOnSurface(g.geom), g.id, g.code, left(g.code, 6), 'N48A',
               timestamptz '2026-06-30 10:00:00+08' - i * interval '1 minute',
               CASE WHEN i % 4 >= 2 THEN now() END, CASE WHEN i % 4 = 3 THEN 4 END
             FROM (SELECT * FROM grid WHERE valid_to IS NULL ORDER BY code LIMIT 12) g,

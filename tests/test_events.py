@@ -359,7 +359,7 @@ async def test_indicators_through_the_api(pg_server, template_db, app_client) ->
             text("""
             INSERT INTO event (category_code, title, description, status, level,
               handling_region, reporter_id, channel, idempotency_key, deadline_at, closed_at,
-              rating, region_code, geom, collected_at)
+              rating, region_code, county, geom, collected_at)
             SELECT 'city.road', 'e' || i, 'd', CASE WHEN i <= 911 THEN 'closed'
                    ELSE 'accepted' END, 'district', '511504000000', 3, 'command',
                    'bulk-' || i, timestamptz '2026-06-01 00:00+08' + i * interval '40 min',
@@ -367,7 +367,7 @@ async def test_indicators_through_the_api(pg_server, template_db, app_client) ->
                                           + i * interval '40 min' - interval '1 hour'
                         WHEN i <= 911 THEN timestamptz '2026-06-01 00:00+08'
                                           + i * interval '40 min' + interval '1 day' END,
-                   CASE WHEN i <= 911 THEN 1 + i % 5 END, '511504', NULL,
+                   CASE WHEN i <= 911 THEN 1 + i % 5 END, '511504', '511504', NULL,
                    timestamptz '2026-05-20 00:00+08'
             FROM generate_series(1, 972) i""")
         )

@@ -10,7 +10,7 @@ import pytest
 
 from core.errors import BadInput
 from core.reach import Reach
-from core.tenancy import clip, parse_tenancy
+from core.tenancy import clip, parse_tenancy, single_county
 from tests.fixtures import load_demo_into, sql_rows, sql_scalar
 from tests.test_locate import inner_points
 
@@ -61,6 +61,9 @@ def test_tenancy_codes_and_clipping() -> None:
     assert clip(["511502", "511504001"], "511504") == ("511504001",)
     assert clip(["51"], "5115") == ("5115",)
     assert clip(["511502"], "511504") == ()
+    assert single_county(["511504001", "511504100001001"]) == XUZHOU
+    assert single_county(["511504001", "511502"]) is None
+    assert single_county([""]) is None and single_county([]) is None
     reach = Reach({("event", "read"): [""]}, {}).within(XUZHOU)
     assert reach.prefixes("event") == (XUZHOU,)
     assert reach.allows("event", "read", XUZHOU + "001001001")
@@ -113,6 +116,42 @@ async def test_the_demo_loads_three_counties(pg_server, template_db) -> None:
         "AND username <> 'command-5115'",
     )
     assert wrong == 0
+
+
+LARGE = ("place", "household", "person", "thing", "organization", "event")
+CHILDREN = (
+    ("event_trace", "event", "event_id"),
+    ("event_attachment", "event", "event_id"),
+    ("person_special_group", "person", "person_id"),
+)
+
+
+async def assert_counties_written(url: str) -> None:
+    """Every large row carries its county: its region code's, or its parent's."""
+    present = {
+        r.table_name
+        for r in await sql_rows(
+            url, "SELECT table_name FROM information_schema.columns WHERE column_name = 'county'"
+        )
+    }
+    for table in (*LARGE, "attendance_visit", "attendance_patrol", "attendance_patrol_finding"):
+        if table not in present:  # a plugin switched off
+            continue
+        wrong = await sql_scalar(
+            url,
+            f"SELECT count(*) FROM {table} WHERE county <> left(region_code, 6) "
+            "OR (county = '' AND region_code <> '')",
+        )
+        assert wrong == 0, table
+    for table, parent, key in CHILDREN:
+        wrong = await sql_scalar(
+            url,
+            f"SELECT count(*) FROM {table} c WHERE NOT EXISTS (SELECT 1 FROM {parent} p "
+            f"WHERE p.id = c.{key} AND p.county = c.county)",
+        )
+        assert wrong == 0, table
+    filled = await sql_scalar(url, "SELECT count(DISTINCT county) FROM event_trace")
+    assert filled >= 2
 
 
 async def _totals(client: Any) -> dict[str, int]:
@@ -267,6 +306,13 @@ async def report_routing(url: str, client: Any) -> None:
         "FORBIDDEN",
         "NOT_FOUND",
     )
+    county = await sql_scalar(
+        url,
+        "SELECT string_agg(DISTINCT county, ',') FROM event_trace WHERE event_id = :i",
+        i=int(event["id"]),
+    )
+    assert county == NANXI
+    await assert_counties_written(url)
 
 
 CREATE = """mutation($i: CreateAccountInput!) { createAccount(input: $i) {

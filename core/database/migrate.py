@@ -12,6 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.database.distribute import distribute
+
 CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -37,10 +39,13 @@ def _run(connection: Connection, cfg: Config, fn: Any, *args: Any) -> None:
 async def upgrade(
     engine: AsyncEngine, pm: pluggy.PluginManager | None, target: str = "heads"
 ) -> None:
-    """Bring the schema to ``target`` (all heads: core and every enabled plugin)."""
+    """Bring the schema to ``target`` (all heads: core and every enabled plugin); on
+    Citus, then distribute what is new (core.database.distribute)."""
     cfg = alembic_config(pm)
     async with engine.begin() as conn:
         await conn.run_sync(_run, cfg, command.upgrade, target)
+    async with engine.begin() as conn:
+        await distribute(conn)
 
 
 async def current_heads(engine: AsyncEngine) -> set[str]:

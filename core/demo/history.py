@@ -93,6 +93,7 @@ TRACE_COLUMNS = (
     "note",
     "internal",
     "detail",
+    "county",
 )
 ACCOUNT_COLUMNS = ("id", "username", "name", "password_hash", "role", "phone")
 #: steps whose trace is hidden from the reporter (as the service writes them)
@@ -755,6 +756,7 @@ def generate(
                 cell,
                 grid.id,
                 grid.code,
+                grid.code[:6],
                 t0,
                 time_code(t0),
                 reporter,
@@ -780,6 +782,7 @@ def generate(
                     s.note,
                     s.action in INTERNAL,
                     s.detail,
+                    grid.code[:6],
                 )
             )
         if tick is not None and (event_id - first + 1) % 1000 == 0:

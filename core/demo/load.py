@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.auth import hash_password
 from core.codes import beidou
+from core.database.distribute import citus_present
 from core.demo.bulk import Copier, ewkb, point_ewkb
 from core.demo.catalog import (
     DEPARTMENT_GRANTS,
@@ -161,13 +162,15 @@ async def load_demo(
         )
     finally:
         await copier.close()
-    # Fresh statistics, or the planner guesses on tables it has never seen filled.
-    await session.execute(
-        text(
-            "ANALYZE region, grid, account, place, household, person, "
-            "person_special_group, thing, organization, event, event_trace"
+    # Fresh statistics, or the planner guesses on tables it has never seen filled (on
+    # Citus, the workers' autovacuum analyses the shards: ANALYZE cannot run here).
+    if not await citus_present(await session.connection()):
+        await session.execute(
+            text(
+                "ANALYZE region, grid, account, place, household, person, "
+                "person_special_group, thing, organization, event, event_trace"
+            )
         )
-    )
     if pm is not None:
         await call_async(pm.hook.gridgov_demo_load, session=session, demo=reference)
     return DemoSummary(
@@ -505,6 +508,7 @@ async def _things(copier: Copier, demo: DemoContext) -> int:
                     cell,
                     demo.grid_ids[g.code],
                     g.code,
+                    demo.county,
                     *collected(rng, demo.today),
                     demo.worker_ids[g.code],
                 )
@@ -564,6 +568,7 @@ async def _organizations(copier: Copier, demo: DemoContext) -> int:
                 beidou.encode(float(pt[0]), float(pt[1]), 10),
                 demo.grid_ids[grid.code],
                 grid.code,
+                demo.county,
                 *collected(rng, demo.today),
                 demo.worker_ids[grid.code],
             )

@@ -75,6 +75,7 @@ LOCATED = (
     "beidou_code",
     "grid_id",
     "region_code",
+    "county",
     "collected_at",
     "time_code",
     "collected_by",
@@ -95,7 +96,7 @@ PERSON_COLUMNS = (
     "address",
     *LOCATED,
 )
-GROUP_COLUMNS = ("person_id", "group_code", "since")
+GROUP_COLUMNS = ("person_id", "group_code", "since", "county")
 
 
 def collected(rng: random.Random, today: date) -> tuple[datetime, str]:
@@ -206,7 +207,7 @@ class GridPeople:
         for b, (count, geom, cell) in enumerate(
             zip(per_building, geoms, cells, strict=True), start=1
         ):
-            where = (geom, cell, grid_id, code)
+            where = (geom, cell, grid_id, code, code[:6])
             building_id = self.ids.next("place")
             floors = self.rng.randint(1, 3) if rural else self.rng.randint(6, 33)
             baddr = f"{place_name}{b}号"
@@ -298,4 +299,4 @@ class GridPeople:
             )
         )
         for tag in _groups(self.rng, _age(p.birth_date, self.today), rural):
-            buf.groups.append((pid, tag, None))
+            buf.groups.append((pid, tag, None, where[4]))

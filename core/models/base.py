@@ -6,7 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, MetaData, String, and_, func, true
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    and_,
+    func,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -55,6 +66,10 @@ class TimestampMixin:
     )
 
 
+#: a located row's county is its region code's (a row left outside every region keeps its own)
+COUNTY_OF_REGION = "county = left(region_code, 6) OR region_code = ''"
+
+
 class LocatedMixin(TimestampMixin):
     """Where and when a record is, and who collected it.
 
@@ -74,6 +89,9 @@ class LocatedMixin(TimestampMixin):
         return mapped_column(BigInteger, ForeignKey("grid.id"), nullable=True)
 
     region_code: Mapped[str] = mapped_column(String(15), nullable=False, server_default="")
+    #: the county the record was collected in (its region code's first six digits; kept
+    #: when the record is left outside every region): rows of a county live together
+    county: Mapped[str] = mapped_column(String(6), nullable=False, server_default="")
     beidou_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     time_code: Mapped[str | None] = mapped_column(String(14), nullable=True)
     collected_at: Mapped[datetime] = mapped_column(
@@ -85,9 +103,11 @@ class LocatedMixin(TimestampMixin):
         return mapped_column(BigInteger, ForeignKey("account.id"), nullable=True)
 
     @classmethod
-    def located_indexes(cls, table: str) -> tuple[Index, ...]:
-        """The indexes every located table needs: GiST on geom, prefix scans on codes."""
+    def located_indexes(cls, table: str) -> tuple[Index | CheckConstraint, ...]:
+        """The indexes every located table needs: GiST on geom, prefix scans on codes; and
+        the county agreeing with the region code."""
         return (
+            CheckConstraint(COUNTY_OF_REGION, name="county_of_region"),
             Index(f"ix_{table}_geom", "geom", postgresql_using="gist"),
             Index(f"ix_{table}_grid_id", "grid_id"),
             # (region_code, id): a region's records in list order, found by a range scan.

@@ -157,6 +157,8 @@ class EventTrace(Base):
     #: internal notes are hidden from the reporter
     internal: Mapped[bool] = mapped_column(Boolean, server_default="false", nullable=False)
     detail: Mapped[str | None] = mapped_column(String(64))  # card, department, level…
+    #: the event's county (its rows live together)
+    county: Mapped[str] = mapped_column(String(6), nullable=False, server_default="")
 
 
 class EventAttachment(Base):
@@ -175,6 +177,8 @@ class EventAttachment(Base):
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     original_filename: Mapped[str | None] = mapped_column(String(255))
+    #: the event's county
+    county: Mapped[str] = mapped_column(String(6), nullable=False, server_default="")
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("now()"), nullable=False
     )

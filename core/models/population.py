@@ -110,3 +110,5 @@ class PersonSpecialGroup(Base):
         String(48), ForeignKey("special_group.code"), primary_key=True
     )
     since: Mapped[date | None] = mapped_column(Date)
+    #: the person's county
+    county: Mapped[str] = mapped_column(String(6), nullable=False, server_default="")

@@ -126,6 +126,7 @@ async def _append(
         note=step.note,
         internal=internal,
         detail=detail,
+        county=event.county,
     )
     session.add(trace)
     await session.flush()
@@ -140,6 +141,7 @@ async def _append(
                 size=stored.size,
                 sha256=stored.sha256,
                 original_filename=stored.original_filename,
+                county=event.county,
             )
         )
     await session.flush()
@@ -206,6 +208,7 @@ async def report_event(
         geom=_point(report.lon, report.lat),
         grid_id=placement.grid_id,
         region_code=placement.region_code or "",
+        county=county_of(placement.region_code),
         beidou_code=placement.beidou_code or None,
         collected_at=now,
         time_code=time_code_of(now, tz),
@@ -239,10 +242,11 @@ async def possible_duplicates(session: AsyncSession, event: Event) -> list[int]:
     rows = await session.scalars(
         text("""
         SELECT e.id FROM event e, event me WHERE me.id = :id AND e.id <> me.id
+          AND e.county = me.county AND me.county = :county
           AND e.category_code = me.category_code AND e.status <> 'closed'
           AND ST_DWithin(e.geom::geography, me.geom::geography, :radius)
         ORDER BY e.id DESC LIMIT 20"""),
-        {"id": event.id, "radius": DUPLICATE_RADIUS_M},
+        {"id": event.id, "county": event.county, "radius": DUPLICATE_RADIUS_M},
     )
     return list(rows)
 

@@ -15,6 +15,7 @@ from core.codes import beidou
 from core.codes.errors import InvalidCode
 from core.codes.timecode import encode_time
 from core.errors import BadInput
+from core.tenancy import county_of
 
 BEIDOU_LEVEL = 10
 
@@ -92,6 +93,7 @@ async def code_record(
     record.geom = f"SRID=4326;POINT({lon!r} {lat!r})"
     record.grid_id = placement.grid_id
     record.region_code = placement.region_code or ""
+    record.county = county_of(record.region_code)
     record.beidou_code = placement.beidou_code
     record.collected_at = collected_at
     record.time_code = time_code_of(collected_at, tz)

@@ -501,15 +501,25 @@ async def load_demo(session: AsyncSession, demo: DemoContext) -> None:
     await session.execute(text(f"ANALYZE {', '.join(TABLES)}"))
 
 
-LOCATED = ("grid_id", "region_code", "geom", "beidou_code", "time_code", "collected_at")
+LOCATED = (
+    "grid_id",
+    "region_code",
+    "county",
+    "geom",
+    "beidou_code",
+    "time_code",
+    "collected_at",
+)
 
 
 def _located(year: Year, c: Columns) -> tuple[list[Any], ...]:
-    """Per row: grid, region code, point, Beidou code, time code and time."""
+    """Per row: grid, region code, county, point, Beidou code, time code and time."""
     x, y, day, at = c["x"], c["y"], c["day"], c["at"]
+    codes = c["code"].tolist()
     return (
         c["grid"].tolist(),
-        c["code"].tolist(),
+        codes,
+        [code[:6] for code in codes],
         point_ewkb(x, y),
         beidou.encode_many(x, y, 10) if len(x) else [],
         year.time_codes(day, at),
