@@ -412,3 +412,35 @@ async def test_grants_stay_inside_a_county(pg_server, template_db, app_client) -
         grants = "query($c: String!) { departmentGrants(code: $c) { id } }"
         result = await client.gql(grants, {"c": f"{XUZHOU}-CIVIL-AFFAIRS"})
         assert error_code(result) == "NOT_FOUND"
+
+
+DASHBOARD = """{ dashboard { area { level prefix } panels { key figures { key value } } } }"""
+
+
+def _figure(data: dict[str, Any], panel: str, key: str) -> float:
+    found = next(p for p in data["dashboard"]["panels"] if p["key"] == panel)
+    value = next(f["value"] for f in found["figures"] if f["key"] == key)
+    assert value is not None
+    return float(value)
+
+
+async def test_the_city_dashboard_adds_up_its_counties(pg_server, template_db, app_client) -> None:
+    url = await counties_copy(pg_server, template_db)
+    counts = (("population", "total"), ("actual_data", "households"), ("actual_data", "things"))
+    async with app_client(url) as client:
+        per_county = []
+        for username, county in (
+            ("command", XUZHOU),
+            ("command-511502", CUIPING),
+            ("command-511503", NANXI),
+        ):
+            await client.login(username)
+            data = ok(await client.gql(DASHBOARD))
+            assert data["dashboard"]["area"] == {"level": "DISTRICT", "prefix": county}
+            per_county.append(data)
+        await client.login("command-5115")
+        city = ok(await client.gql(DASHBOARD))
+        # the city holds every county here: its area is the whole deployment
+        assert city["dashboard"]["area"] == {"level": "DEPLOYMENT", "prefix": ""}
+        for panel, key in counts:
+            assert _figure(city, panel, key) == sum(_figure(d, panel, key) for d in per_county)

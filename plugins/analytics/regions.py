@@ -1,5 +1,7 @@
 """The region a figure is about, and its children one level down (the drill-down):
-district (6-digit prefix) → townships (9) → communities (12) → grids (15)."""
+district (6-digit prefix) → townships (9) → communities (12) → grids (15). Above the
+districts of a deployment of several counties: the counties of a city (4-digit prefix),
+of a province (2), or all of them (empty prefix) — core.tenancy."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.models import Grid, Region
 from core.models.base import prefix_match
 
-CHILD_LENGTH = {6: 9, 9: 12, 12: 15}
+CHILD_LENGTH = {0: 6, 2: 6, 4: 6, 6: 9, 9: 12, 12: 15}
 LEVEL_OF_LENGTH = {6: "district", 9: "township", 12: "community", 15: "grid"}
+#: the level of an area above the districts, by its prefix's length
+ABOVE = {0: "deployment", 2: "province", 4: "city"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +32,10 @@ class Area:
 
 
 async def area_of(session: AsyncSession, prefix: str) -> Area | None:
-    """The region or current grid whose prefix (a grid: code) is ``prefix``."""
+    """The region or current grid whose prefix (a grid: code) is ``prefix``; above the
+    districts, the counties under a shorter prefix (None if there are none)."""
+    if len(prefix) in ABOVE:
+        return await _counties_under(session, prefix)
     if len(prefix) == 15:
         name = await session.scalar(
             select(Grid.name).where(Grid.code == prefix, Grid.valid_to.is_(None))
@@ -40,6 +47,20 @@ async def area_of(session: AsyncSession, prefix: str) -> Area | None:
         )
     ).one_or_none()
     return None if row is None else Area(prefix, row.code, row.name, row.level)
+
+
+async def _counties_under(session: AsyncSession, prefix: str) -> Area | None:
+    names = list(
+        await session.scalars(
+            select(Region.name)
+            .where(Region.level == "district", prefix_match(Region.prefix, prefix))
+            .order_by(Region.prefix)
+        )
+    )
+    if not names:
+        return None
+    name = names[0] if len(names) == 1 else f"{names[0]}等{len(names)}个县（区）"
+    return Area(prefix, prefix.ljust(12, "0") if prefix else "", name, ABOVE[len(prefix)])
 
 
 async def top_area(session: AsyncSession) -> Area | None:

@@ -17,6 +17,9 @@ from plugins.analytics.registry import Panel
 
 @strawberry.enum(description="The level of an area figures are about")
 class AreaLevel(StrEnum):
+    DEPLOYMENT = "deployment"  # every county of the deployment
+    PROVINCE = "province"  # the counties of a province
+    CITY = "city"  # the counties of a city
     DISTRICT = "district"
     TOWNSHIP = "township"
     COMMUNITY = "community"
@@ -25,7 +28,10 @@ class AreaLevel(StrEnum):
 
 @strawberry.type(description="A region or grid figures are about")
 class AnalysisArea:
-    code: str = strawberry.field(description="The region's 12-digit code or the grid's 15")
+    code: str = strawberry.field(
+        description="The region's 12-digit code or the grid's 15 (a city's or province's "
+        "code padded with zeros; empty for the whole deployment)"
+    )
     prefix: str = strawberry.field(description="Codes of records in the area start with it")
     name: str
     level: AreaLevel

@@ -21,8 +21,8 @@ const PIE_CHARTS = new Set([
   "residence", "gender", "places", "thing_kinds", "thing_states", "organizations",
   "grid_kinds", "kinds", "stages", "ages", "education",
 ]);
-const LEVEL_ZH = { DISTRICT: "区", TOWNSHIP: "镇（街道）", COMMUNITY: "村（社区）", GRID: "网格" };
-const CHILD_ZH = { DISTRICT: "镇街分布", TOWNSHIP: "村社分布", COMMUNITY: "网格分布" };
+const LEVEL_ZH = { DEPLOYMENT: "全域", PROVINCE: "省", CITY: "市", DISTRICT: "区", TOWNSHIP: "镇（街道）", COMMUNITY: "村（社区）", GRID: "网格" };
+const CHILD_ZH = { DEPLOYMENT: "县区分布", PROVINCE: "县区分布", CITY: "县区分布", DISTRICT: "镇街分布", TOWNSHIP: "村社分布", COMMUNITY: "网格分布" };
 
 export const PALETTE = [
   "#34c3ff", "#3ddc97", "#ffb020", "#ff6b8b", "#a78bfa", "#22d3ee", "#facc15", "#60a5fa",
