@@ -19,8 +19,18 @@ from core.database.migrate import upgrade
 from core.plugins import make_plugin_manager
 from core.settings import Settings
 from tests.fixtures import load_demo_into
+from tests.test_events import drive_loop
 from tests.test_locate import inner_points
-from tests.test_tenancy import NANXI, REPORT, _report, county_isolation, ok, report_routing
+from tests.test_tenancy import (
+    CUIPING,
+    NANXI,
+    REPORT,
+    XUZHOU,
+    _report,
+    county_isolation,
+    ok,
+    report_routing,
+)
 
 PLUGINS_OFF = "analytics,attendance,e_governance,early_warning,party_building"
 
@@ -73,6 +83,42 @@ async def test_the_large_tables_are_distributed_by_county(
         assert column == "county"
     finally:
         await conn.close()
+
+
+async def test_the_whole_event_loop_on_citus(counties_url: str, app_client, tmp_path) -> None:
+    """Report with a photo, escalate to the top, dispatch, send back, resolve, verify,
+    close, rate: every step of tests/test_events.py's loop, in Xuzhou, on Citus."""
+    points = await inner_points(counties_url, 2000)
+    lon, lat, grid = next(p for p in points if p[2].startswith(XUZHOU))
+    uploads = tmp_path / "uploads"
+    settings = {"upload_root": uploads, "disabled_plugins": PLUGINS_OFF}
+    async with (
+        app_client(counties_url, **settings) as citizen,
+        app_client(counties_url, **settings) as staff,
+    ):
+        await drive_loop(citizen, staff, grid, lon, lat, uploads)
+
+
+async def test_locate_and_permissions_on_citus(counties_url: str, app_client) -> None:
+    """A point of each county is placed in its grid; each actor's permissions are cut to
+    its county (the authorization probes of tests/test_tenancy.py, through Citus)."""
+    points = await inner_points(counties_url, 2000)
+    async with app_client(counties_url, disabled_plugins=PLUGINS_OFF) as client:
+        for county in (XUZHOU, CUIPING, NANXI):
+            lon, lat, code = next(p for p in points if p[2].startswith(county))
+            where = ok(
+                await client.gql(
+                    "query($x: Float!, $y: Float!) { locate(lon: $x, lat: $y) "
+                    "{ regionCode grid { code } township { code } } }",
+                    {"x": lon, "y": lat},
+                )
+            )["locate"]
+            assert where["regionCode"] == code == where["grid"]["code"]
+            assert where["township"]["code"] == code[:9] + "000"
+        for username, county in (("command-511502", CUIPING), ("command", XUZHOU)):
+            await client.login(username)
+            rows = ok(await client.gql("{ myPermissions { prefixes } }"))["myPermissions"]
+            assert {p for row in rows for p in row["prefixes"]} == {county}
 
 
 async def test_a_county_never_sees_another_on_citus(counties_url: str, app_client) -> None:
